@@ -1,1 +1,12 @@
-export {};
+export { startExecutor, type ExecutorDeps, type RunningExecutor } from './executor.js';
+export { parseExecutorConfig, parseCliConfig, parseTags, hostFacts, type ExecutorConfig, type ExecutorCliConfig, type HostFacts } from './config.js';
+export * from './handlers/index.js';
+export { Dispatcher, type DispatcherOptions, type ReplyFn } from './dispatcher.js';
+export { allowAllPolicy, type RequestPolicy, type PolicyRequest } from './policy.js';
+export { OutputStream, type OutputChunk, type OutputStats } from './output-stream.js';
+export { OutputLog, OutputLogWriter, type OutputReadOptions } from './output-log.js';
+export { Journal, type JournalEntry } from './journal.js';
+export { StateStore, type Instruction } from './state-store.js';
+export { resolveShell, shellInvocation, describeShell, type Shell } from './shell.js';
+export { processTreeKiller, type ProcessTreeKiller, type SpawnFn } from './process-tree.js';
+export { connectWithRetry, type ConnectRetryOptions } from './connect.js';

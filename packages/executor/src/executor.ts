@@ -1,0 +1,208 @@
+import { spawn as nodeSpawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import {
+  ErrorCode,
+  Groups,
+  envelopeFactory,
+  type Envelope,
+  type ExecutorInfo,
+  type RequestResult,
+} from '@remote-agent/contracts';
+import { EnvelopeBus, type Clock, type EnvelopeContext, type Logger, type RelayConnection } from '@remote-agent/transport';
+import type { ExecutorConfig } from './config.js';
+import { DEFAULT_CONNECT_RETRY, connectWithRetry, type ConnectRetryOptions } from './connect.js';
+import { Dispatcher, type ReplyFn } from './dispatcher.js';
+import { HandlerRegistry, createHandlers } from './handlers/index.js';
+import { describeExecutor, type ExecutorIdentity } from './identity.js';
+import { Journal, type JournalEntry } from './journal.js';
+import { OutputLog } from './output-log.js';
+import { allowAllPolicy, type RequestPolicy } from './policy.js';
+import { Presence } from './presence.js';
+import { processTreeKiller, type SpawnFn } from './process-tree.js';
+import { describeShell } from './shell.js';
+import { StateStore } from './state-store.js';
+
+export interface ExecutorDeps {
+  /** Not started yet: the executor starts it, joins its groups, and stops it on `stop()`. */
+  connection: RelayConnection;
+  clock: Clock;
+  logger: Logger;
+  spawn?: SpawnFn;
+  newId?: () => string;
+  policy?: RequestPolicy;
+  /** Raw bytes per output chunk (CHUNK_BYTES by default); tests use small chunks. */
+  chunkBytes?: number;
+  connectRetry?: ConnectRetryOptions;
+}
+
+export interface RunningExecutor {
+  readonly executorId: string;
+  readonly bootId: string;
+  /** What the executor announces about itself right now. */
+  info(): ExecutorInfo;
+  /** Cancels running work (its process trees are killed), says goodbye and disconnects. */
+  stop(reason?: string): Promise<void>;
+}
+
+/**
+ * Wires an executor: state folder (instruction, journal, output logs), request handlers behind the one
+ * dispatcher, presence, and the relay connection. Everything external is passed in, so tests and the
+ * benchmark can run many executors in one process.
+ */
+export async function startExecutor(config: ExecutorConfig, deps: ExecutorDeps): Promise<RunningExecutor> {
+  const { connection, clock } = deps;
+  const logger = deps.logger.child({ executorId: config.executorId });
+  const newId = deps.newId ?? randomUUID;
+  const spawn = deps.spawn ?? (nodeSpawn as SpawnFn);
+  const bootId = newId();
+  const startedAt = clock.now();
+
+  const store = new StateStore(config.stateDir, logger);
+  const journal = new Journal({ file: join(config.stateDir, 'journal.jsonl'), retain: config.journalRetain, logger });
+  const outputLog = new OutputLog({
+    dir: join(config.stateDir, 'output'),
+    maxBytesPerStream: config.outputMaxBytes,
+    retain: config.outputRetain,
+    logger,
+  });
+  const lost = journal.closeUnfinished((entry) => lostResult(config.executorId, entry));
+  if (lost.length > 0) {
+    logger.warn('requests interrupted by the previous shutdown were recorded as lost', { count: lost.length });
+  }
+
+  const make = envelopeFactory({ role: 'executor', id: config.executorId, now: () => clock.now(), newId });
+  const bus = new EnvelopeBus(connection, logger);
+  const reply: ReplyFn = (daemonId, type, body, requestId, options) =>
+    bus.send(Groups.daemon(daemonId), make(type, body, requestId), options);
+
+  // The closures below run only after start-up, when `presence` and `dispatcher` exist.
+  const handlers: HandlerRegistry = new HandlerRegistry(
+    createHandlers({
+      run: {
+        shell: config.shell,
+        baseEnv: config.baseEnv,
+        platform: config.platform,
+        spawn,
+        killer: processTreeKiller(config.platform, spawn),
+        killGraceMs: config.killGraceMs,
+        pipeCloseGraceMs: config.pipeCloseGraceMs,
+      },
+      instruction: { store, onChanged: () => void presence.hello('changed') },
+      outputRead: {
+        executorId: config.executorId,
+        outputLog,
+        outputRetain: config.outputRetain,
+        lookup: (requestId) => dispatcher.lookup(requestId),
+      },
+    }),
+  );
+  const dispatcher: Dispatcher = new Dispatcher({
+    executorId: config.executorId,
+    handlers,
+    journal,
+    outputLog,
+    policy: deps.policy ?? allowAllPolicy,
+    maxConcurrent: config.maxConcurrent,
+    workDir: config.workDir,
+    stateDir: config.stateDir,
+    clock,
+    logger,
+    reply,
+    ...(deps.chunkBytes === undefined ? {} : { chunkBytes: deps.chunkBytes }),
+  });
+
+  const identity: ExecutorIdentity = {
+    executorId: config.executorId,
+    hostname: config.hostname,
+    os: config.os,
+    platform: config.platform,
+    arch: config.arch,
+    version: config.version,
+    tags: config.tags,
+    bootId,
+    startedAt,
+    shell: describeShell(config.shell),
+    workDir: config.workDir,
+    capabilities: handlers.kinds(),
+    maxConcurrent: config.maxConcurrent,
+  };
+  const info = (): ExecutorInfo => describeExecutor(identity, store.instruction(), dispatcher.counts());
+  const presence = new Presence({
+    executorId: config.executorId,
+    bootId,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    clock,
+    logger,
+    info,
+    publish: (type, body) =>
+      bus.send(Groups.presence, make(type, body), type === 'executor.heartbeat' ? { fireAndForget: true } : undefined),
+  });
+
+  const ownGroup = Groups.exec(config.executorId);
+  bus.onEnvelope((env: Envelope, ctx: EnvelopeContext) => {
+    if (env.type === 'discovery.probe' && ctx.group === Groups.discovery) {
+      void presence.hello('probe');
+      return;
+    }
+    if (ctx.group !== ownGroup || env.from.role !== 'daemon') return;
+    switch (env.type) {
+      case 'request.submit':
+        return dispatcher.submit(env);
+      case 'request.cancel':
+        return dispatcher.cancel(env);
+      case 'request.credit':
+        return dispatcher.credit(env);
+      case 'request.query':
+        return dispatcher.query(env);
+      default:
+        logger.debug('ignored message', { type: env.type, group: ctx.group });
+    }
+  });
+
+  let started = false;
+  const offConnected = connection.on('connected', (ev) => {
+    if (!started) return;
+    // A recovered session kept our groups and messages; a new one means daemons may have marked us gone.
+    if (!ev.recovered) void presence.hello('reconnect');
+    dispatcher.resendUnsent();
+  });
+
+  await connectWithRetry(connection, clock, logger, deps.connectRetry ?? DEFAULT_CONNECT_RETRY);
+  await connection.joinGroup(Groups.discovery);
+  await connection.joinGroup(ownGroup);
+  started = true;
+  presence.start();
+
+  let stopping: Promise<void> | null = null;
+  return {
+    executorId: config.executorId,
+    bootId,
+    info,
+    stop(reason = 'executor stopping') {
+      stopping ??= (async () => {
+        await dispatcher.stop(reason);
+        await presence.goodbye(reason);
+        offConnected();
+        bus.close();
+        await connection.stop();
+      })();
+      return stopping;
+    },
+  };
+}
+
+function lostResult(executorId: string, entry: JournalEntry): RequestResult {
+  return {
+    kind: entry.kind,
+    outcome: 'lost',
+    ok: false,
+    exitCode: null,
+    signal: null,
+    durationMs: 0,
+    error: {
+      code: ErrorCode.Lost,
+      message: `executor ${executorId} restarted while this request was under way, so its outcome is unknown; check its effects and submit it again if needed`,
+    },
+  };
+}

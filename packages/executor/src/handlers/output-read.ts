@@ -1,0 +1,48 @@
+import { ErrorCode, OutputReadParamsSchema, RemoteAgentError, type OutputReadResult, type RequestResult } from '@remote-agent/contracts';
+import type { z } from 'zod';
+import type { OutputLog } from '../output-log.js';
+import type { RequestHandler } from './handler.js';
+
+type OutputReadParams = z.infer<typeof OutputReadParamsSchema>;
+
+export interface OutputReadHandlerOptions {
+  executorId: string;
+  outputLog: OutputLog;
+  outputRetain: number;
+  /** What the executor knows of a request: running/queued, its result, or nothing. */
+  lookup: (requestId: string) => { active: boolean; result: RequestResult | null } | null;
+}
+
+/** `output.read`: pages through the output an earlier (or running) request left on this executor's disk. */
+export function createOutputReadHandler(opts: OutputReadHandlerOptions): RequestHandler<OutputReadParams> {
+  return {
+    kind: 'output.read',
+    params: OutputReadParamsSchema,
+    usesSlot: false,
+    async handle(params) {
+      const { targetRequestId, ...read } = params;
+      const found = opts.outputLog.read(targetRequestId, read);
+      if (found) return { outcome: 'done', ok: true, result: found };
+      const known = opts.lookup(targetRequestId);
+      const produced = known?.result?.[params.stream === 'stdout' ? 'stdoutBytes' : 'stderrBytes'] ?? 0;
+      if (!known || produced > 0) {
+        throw new RemoteAgentError(
+          ErrorCode.NotFound,
+          `executor ${opts.executorId} keeps no output for request ${targetRequestId}: it did not run there, or it is ` +
+            `older than the last ${opts.outputRetain} runs kept (EXECUTOR_OUTPUT_RETAIN)`,
+        );
+      }
+      const empty: OutputReadResult = {
+        stream: params.stream,
+        data: '',
+        encoding: 'utf8',
+        offset: 0,
+        nextOffset: 0,
+        totalBytes: 0,
+        discardedBytes: 0,
+        complete: !known.active,
+      };
+      return { outcome: 'done', ok: true, result: empty };
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import type { RequestResult } from '@remote-agent/contracts';
+import { silentLogger } from '@remote-agent/transport';
+import { Journal, MAX_JOURNAL_RESULT_BYTES } from './journal.js';
+
+let dir: string;
+let file: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ra-journal-'));
+  file = join(dir, 'journal.jsonl');
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const done = (extra: Partial<RequestResult> = {}): RequestResult => ({
+  kind: 'run',
+  outcome: 'exited',
+  ok: true,
+  exitCode: 0,
+  signal: null,
+  durationMs: 5,
+  ...extra,
+});
+
+function accept(journal: Journal, id: string): void {
+  journal.accepted({ requestId: id, kind: 'run', daemonId: 'd', acceptedAt: 1 });
+}
+
+describe('Journal', () => {
+  test('remembers accepted requests and results across instances', () => {
+    const first = new Journal({ file, retain: 10, logger: silentLogger });
+    accept(first, 'a');
+    first.completed('a', done());
+    accept(first, 'b');
+    const second = new Journal({ file, retain: 10, logger: silentLogger });
+    assert.deepEqual(second.get('a')?.result, done());
+    assert.equal(second.get('b')?.result, null);
+    const closed = second.closeUnfinished(() => done({ outcome: 'lost', ok: false, exitCode: null }));
+    assert.deepEqual(
+      closed.map((e) => e.requestId),
+      ['b'],
+    );
+    assert.equal(new Journal({ file, retain: 10, logger: silentLogger }).get('b')?.result?.outcome, 'lost');
+  });
+
+  test('forgets the oldest completed requests and compacts the file', () => {
+    const journal = new Journal({ file, retain: 10, logger: silentLogger });
+    for (let i = 0; i < 100; i++) {
+      accept(journal, `r${i}`);
+      journal.completed(`r${i}`, done());
+    }
+    assert.equal(journal.get('r0'), undefined);
+    assert.ok(journal.get('r99'));
+    const lines = readFileSync(file, 'utf8').trim().split('\n').length;
+    assert.ok(lines <= 2 * 10 + 16 + 2, `${lines} lines`);
+    const reloaded = new Journal({ file, retain: 10, logger: silentLogger });
+    assert.ok(reloaded.get('r99')?.result);
+    assert.equal(reloaded.get('r80'), undefined);
+  });
+
+  test('never forgets a request that is still running', () => {
+    const journal = new Journal({ file, retain: 10, logger: silentLogger });
+    accept(journal, 'long');
+    for (let i = 0; i < 30; i++) {
+      accept(journal, `r${i}`);
+      journal.completed(`r${i}`, done());
+    }
+    assert.ok(journal.get('long'));
+  });
+
+  test('keeps an oversized payload out, saying how to get it', () => {
+    const journal = new Journal({ file, retain: 10, logger: silentLogger });
+    accept(journal, 'big');
+    const kept = journal.completed('big', done({ outcome: 'done', result: 'x'.repeat(MAX_JOURNAL_RESULT_BYTES + 1) }));
+    assert.equal(kept.result, undefined);
+    assert.equal(kept.error?.code, 'TOO_LARGE');
+    assert.match(kept.error?.message ?? '', /new request id/);
+  });
+});

@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { OutputStream, type OutputChunk } from './output-stream.js';
+
+function collect(window: number, chunkBytes: number): { stream: OutputStream; sent: OutputChunk[] } {
+  const sent: OutputChunk[] = [];
+  return { stream: new OutputStream({ window, chunkBytes, send: (chunk) => sent.push(chunk) }), sent };
+}
+
+describe('OutputStream', () => {
+  test('numbers chunks over both streams and keeps per-stream offsets', () => {
+    const { stream, sent } = collect(10, 100);
+    stream.write('stdout', Buffer.from('abc'));
+    stream.write('stderr', Buffer.from('E'));
+    stream.write('stdout', Buffer.from('de'));
+    assert.deepEqual(
+      sent.map((c) => [c.stream, c.seq, c.offset, c.data]),
+      [
+        ['stdout', 0, 0, 'abc'],
+        ['stderr', 1, 0, 'E'],
+        ['stdout', 2, 3, 'de'],
+      ],
+    );
+    assert.deepEqual(stream.stats(), { stdoutBytes: 5, stderrBytes: 1, chunks: 3 });
+  });
+
+  test('splits large writes into chunks of at most chunkBytes', () => {
+    const { stream, sent } = collect(100, 4);
+    stream.write('stdout', Buffer.from('0123456789'));
+    assert.deepEqual(
+      sent.map((c) => c.data),
+      ['0123', '4567', '89'],
+    );
+  });
+
+  test('stops at zero credit, holds the rest, and resumes on grant', async () => {
+    const { stream, sent } = collect(2, 4);
+    assert.equal(stream.write('stdout', Buffer.from('aaaabbbbccccdddd')), false);
+    assert.equal(sent.length, 2);
+    let roomAvailable = false;
+    const room = stream.waitForRoom().then(() => (roomAvailable = true));
+    await Promise.resolve();
+    assert.equal(roomAvailable, false);
+    stream.grant(1);
+    assert.equal(sent.length, 3);
+    assert.equal(roomAvailable, false);
+    stream.grant(5);
+    await room;
+    assert.deepEqual(
+      sent.map((c) => c.data),
+      ['aaaa', 'bbbb', 'cccc', 'dddd'],
+    );
+    assert.equal(stream.hasRoom(), true);
+  });
+
+  test('end() waits for credit to send what is held', async () => {
+    const { stream, sent } = collect(1, 2);
+    stream.write('stdout', Buffer.from('abcd'));
+    let ended = false;
+    const end = stream.end().then(() => (ended = true));
+    await Promise.resolve();
+    assert.equal(ended, false);
+    stream.grant(1);
+    await end;
+    assert.deepEqual(
+      sent.map((c) => c.data),
+      ['ab', 'cd'],
+    );
+  });
+
+  test('a character split across writes is held back so every chunk is valid utf8', () => {
+    const { stream, sent } = collect(10, 100);
+    const euro = Buffer.from('€');
+    stream.write('stdout', Buffer.concat([Buffer.from('price '), euro.subarray(0, 2)]));
+    stream.write('stdout', Buffer.concat([euro.subarray(2), Buffer.from('5')]));
+    assert.deepEqual(
+      sent.map((c) => [c.encoding, c.data, c.offset]),
+      [
+        ['utf8', 'price ', 0],
+        ['utf8', '€5', 6],
+      ],
+    );
+  });
+
+  test('chunk boundaries never split a character', () => {
+    const { stream, sent } = collect(100, 4);
+    stream.write('stdout', Buffer.from('aé€𝄞b'));
+    assert.ok(sent.every((c) => c.encoding === 'utf8'));
+    assert.equal(sent.map((c) => c.data).join(''), 'aé€𝄞b');
+  });
+
+  test('bytes that are not utf8 go as base64', () => {
+    const { stream, sent } = collect(10, 100);
+    stream.write('stdout', Buffer.from([0xff, 0x00, 0x41]));
+    assert.equal(sent[0]?.encoding, 'base64');
+    assert.deepEqual([...Buffer.from(sent[0]!.data, 'base64')], [0xff, 0x00, 0x41]);
+  });
+
+  test('an incomplete character at the very end is flushed by end()', async () => {
+    const { stream, sent } = collect(10, 100);
+    stream.write('stdout', Buffer.from([0x61, 0xe2, 0x82]));
+    assert.equal(sent.length, 1);
+    await stream.end();
+    assert.equal(sent.length, 2);
+    assert.deepEqual([...Buffer.from(sent[1]!.data, sent[1]!.encoding)], [0xe2, 0x82]);
+  });
+
+  test('abort drops what is held, releases waiters, and still counts bytes', async () => {
+    const { stream, sent } = collect(1, 2);
+    stream.write('stdout', Buffer.from('abcdef'));
+    const room = stream.waitForRoom();
+    const end = stream.end();
+    stream.abort();
+    await Promise.all([room, end]);
+    assert.equal(sent.length, 1);
+    assert.equal(stream.write('stdout', Buffer.from('more')), true);
+    assert.equal(stream.stats().stdoutBytes, 10);
+  });
+});

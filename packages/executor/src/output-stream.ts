@@ -1,0 +1,140 @@
+import type { StreamName } from '@remote-agent/contracts';
+import { incompleteUtf8Tail, toWireText, utf8SafeCut, type WireText } from './utf8.js';
+
+export interface OutputChunk extends WireText {
+  stream: StreamName;
+  seq: number;
+  offset: number;
+}
+
+export interface OutputStreamOptions {
+  /** Chunks that may be sent before the receiver grants more credit. */
+  window: number;
+  /** Raw bytes per chunk at most. */
+  chunkBytes: number;
+  send: (chunk: OutputChunk) => void;
+}
+
+export interface OutputStats {
+  stdoutBytes: number;
+  stderrBytes: number;
+  chunks: number;
+}
+
+interface Pending {
+  stream: StreamName;
+  buf: Buffer;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Turns the bytes a request produces on stdout/stderr into numbered chunks under a credit window.
+ * Each chunk costs one credit; at zero the stream holds what it has and `write` returns false, so the
+ * producer stops reading its source until `waitForRoom` resolves. Memory therefore stays bounded by
+ * what the producer had read when it was told to stop.
+ */
+export class OutputStream {
+  private credits: number;
+  private seq = 0;
+  private readonly queue: Pending[] = [];
+  private readonly carry: Record<StreamName, Buffer> = { stdout: EMPTY, stderr: EMPTY };
+  private readonly produced: Record<StreamName, number> = { stdout: 0, stderr: 0 };
+  private readonly sentBytes: Record<StreamName, number> = { stdout: 0, stderr: 0 };
+  private ending = false;
+  private aborted = false;
+  private roomWaiters: Array<() => void> = [];
+  private endWaiters: Array<() => void> = [];
+
+  constructor(private readonly opts: OutputStreamOptions) {
+    this.credits = opts.window;
+  }
+
+  /** Queues bytes and sends what credit allows. False: stop producing until `waitForRoom()` resolves. */
+  write(stream: StreamName, data: Buffer): boolean {
+    this.produced[stream] += data.length;
+    if (this.ending || this.aborted || data.length === 0) return this.hasRoom();
+    const carried = this.carry[stream];
+    const buf = carried.length > 0 ? Buffer.concat([carried, data]) : data;
+    // A character split across two reads is held back so every utf8 chunk decodes on its own.
+    const tail = incompleteUtf8Tail(buf);
+    this.carry[stream] = tail > 0 ? Buffer.from(buf.subarray(buf.length - tail)) : EMPTY;
+    if (buf.length > tail) this.queue.push({ stream, buf: buf.subarray(0, buf.length - tail) });
+    this.flush();
+    return this.hasRoom();
+  }
+
+  hasRoom(): boolean {
+    return this.aborted || this.credits > 0;
+  }
+
+  waitForRoom(): Promise<void> {
+    if (this.hasRoom()) return Promise.resolve();
+    return new Promise((resolve) => this.roomWaiters.push(resolve));
+  }
+
+  grant(chunks: number): void {
+    if (chunks <= 0) return;
+    this.credits += chunks;
+    this.flush();
+    if (this.hasRoom()) this.wake('room');
+  }
+
+  /** Sends everything still held (as credit allows) and resolves once nothing is left, or on abort. */
+  end(): Promise<void> {
+    if (!this.ending) {
+      this.ending = true;
+      for (const stream of ['stdout', 'stderr'] as const) {
+        if (this.carry[stream].length > 0) this.queue.push({ stream, buf: this.carry[stream] });
+        this.carry[stream] = EMPTY;
+      }
+      this.flush();
+    }
+    if (this.aborted || this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.endWaiters.push(resolve));
+  }
+
+  /** Drops whatever is still held: the receiver is gone or the request was cancelled. */
+  abort(): void {
+    this.aborted = true;
+    this.queue.length = 0;
+    this.wake('room');
+    this.wake('end');
+  }
+
+  stats(): OutputStats {
+    return { stdoutBytes: this.produced.stdout, stderrBytes: this.produced.stderr, chunks: this.seq };
+  }
+
+  private flush(): void {
+    while (this.credits > 0 && this.queue.length > 0) {
+      const stream = this.queue[0]!.stream;
+      const parts: Buffer[] = [];
+      let size = 0;
+      while (this.queue.length > 0 && this.queue[0]!.stream === stream && size < this.opts.chunkBytes) {
+        const next = this.queue.shift()!;
+        parts.push(next.buf);
+        size += next.buf.length;
+      }
+      const merged = parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
+      const cut = utf8SafeCut(merged, this.opts.chunkBytes);
+      if (cut < merged.length) this.queue.unshift({ stream, buf: merged.subarray(cut) });
+      this.sendChunk(stream, merged.subarray(0, cut));
+    }
+    if (this.ending && this.queue.length === 0) this.wake('end');
+  }
+
+  private sendChunk(stream: StreamName, buf: Buffer): void {
+    const chunk: OutputChunk = { stream, seq: this.seq++, offset: this.sentBytes[stream], ...toWireText(buf) };
+    this.sentBytes[stream] += buf.length;
+    this.credits--;
+    this.opts.send(chunk);
+  }
+
+  private wake(which: 'room' | 'end'): void {
+    const waiters = which === 'room' ? this.roomWaiters : this.endWaiters;
+    if (which === 'room') this.roomWaiters = [];
+    else this.endWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}
