@@ -38,8 +38,9 @@ function start(name, entry, env) {
 function readEnvFile(path) {
   const env = {};
   for (const line of readFileSync(path, 'utf8').split(/\r?\n/)) {
-    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line);
-    if (m) env[m[1]] = m[2];
+    // The daemon writes shell syntax (NAME='value') so the file can also be sourced by a shell.
+    const m = /^([A-Z0-9_]+)=(?:'([^']*)'|"([^"]*)"|(.*))$/.exec(line);
+    if (m) env[m[1]] = m[2] ?? m[3] ?? m[4];
   }
   return env;
 }
