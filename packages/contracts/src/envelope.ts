@@ -17,6 +17,7 @@ import {
   RequestStateBody,
   RequestSubmitBody,
 } from './requests.js';
+import { RequestDataBody, RequestDataPositionBody, RequestDataQueryBody } from './data-stream.js';
 
 export const RoleSchema = z.enum(['executor', 'daemon']);
 export type Role = z.infer<typeof RoleSchema>;
@@ -53,6 +54,9 @@ export const EnvelopeSchema = z.discriminatedUnion('type', [
   requestMessage('request.state', RequestStateBody),
   requestMessage('request.output', RequestOutputBody),
   requestMessage('request.result', RequestResultBody),
+  requestMessage('request.data', RequestDataBody),
+  requestMessage('request.data.query', RequestDataQueryBody),
+  requestMessage('request.data.position', RequestDataPositionBody),
   message('error', ErrorInfoSchema),
 ]);
 

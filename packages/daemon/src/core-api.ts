@@ -1,4 +1,5 @@
 import type { ErrorInfo, ExecutorInfo, OutputReadResult, Outcome, RequestState, StreamName } from '@remote-agent/contracts';
+import type { ArtifactTransfers } from './artifacts/api.js';
 
 /**
  * What the daemon offers to its front ends (the MCP server, the plain daemon, the benchmark): the inventory
@@ -84,5 +85,7 @@ export interface DaemonCore {
   readOutput(requestId: string, options: OutputReadOptions): Promise<OutputReadResult>;
   /** Sends a discovery probe now. */
   probe(): Promise<void>;
+  /** File and folder transfers between this machine (inside its artifact roots) and executors. */
+  readonly artifacts: ArtifactTransfers;
   close(): Promise<void>;
 }

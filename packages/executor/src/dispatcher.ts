@@ -6,12 +6,13 @@ import {
   RemoteAgentError,
   toErrorInfo,
   type BodyOf,
+  type DataStreamMessageType,
   type EnvelopeOf,
   type ErrorInfo,
   type MessageType,
   type RequestResult,
 } from '@remote-agent/contracts';
-import type { Clock, Logger, SendOptions, TimerHandle } from '@remote-agent/transport';
+import { DataChannelListeners, type Clock, type Logger, type SendOptions, type TimerHandle } from '@remote-agent/transport';
 import type { HandlerContext, HandlerOutcome, OutputSink, RequestHandler } from './handlers/handler.js';
 import { abortOutcome } from './handlers/handler.js';
 import type { HandlerRegistry } from './handlers/index.js';
@@ -58,6 +59,7 @@ interface ActiveRequest {
   controller: AbortController;
   output: OutputStream | null;
   settled: Promise<void> | null;
+  channel: DataChannelListeners;
 }
 
 /** Result bodies stay this far under the frame limit, leaving room for the envelope around them. */
@@ -147,6 +149,7 @@ export class Dispatcher {
       controller: new AbortController(),
       output: null,
       settled: null,
+      channel: new DataChannelListeners((err) => this.opts.logger.error('data stream listener failed', { requestId, error: err })),
     };
     this.active.set(requestId, request);
     if (handler.usesSlot && this.runningSlots >= this.opts.maxConcurrent) {
@@ -167,6 +170,18 @@ export class Dispatcher {
     if (!request) return;
     if (request.output) request.output.grant(env.body.chunks);
     else request.earlyCredit += env.body.chunks;
+    if (request.daemonId === env.from.id) request.channel.deliver(env);
+  }
+
+  /** A byte-stream message (request.data, .query, .position) for a running request of the daemon that sent it. */
+  channelMessage(env: EnvelopeOf<DataStreamMessageType>): void {
+    const request = this.active.get(env.requestId);
+    if (request?.state === 'running' && request.daemonId === env.from.id) request.channel.deliver(env);
+  }
+
+  /** The relay connection was replaced: byte streams in progress may have lost messages. */
+  reconnected(): void {
+    for (const request of this.active.values()) if (request.state === 'running') request.channel.reconnected();
   }
 
   query(env: EnvelopeOf<'request.query'>): void {
@@ -269,6 +284,7 @@ export class Dispatcher {
       logger: this.opts.logger.child({ requestId, kind }),
       clock: this.opts.clock,
       output: sink,
+      channel: request.channel.channel((type, body) => this.opts.reply(daemonId, type, body, requestId, { fireAndForget: true })),
     };
     let outcome: HandlerOutcome;
     try {
@@ -314,6 +330,7 @@ export class Dispatcher {
 
   private complete(request: ActiveRequest, result: RequestResult): void {
     this.active.delete(request.requestId);
+    request.channel.clear();
     try {
       this.opts.journal.completed(request.requestId, result);
     } catch (err) {

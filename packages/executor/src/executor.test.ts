@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, test } from 'node:test';
-import { Groups, PROTOCOL_VERSION, type EnvelopeOf } from '@remote-agent/contracts';
+import { FS_KINDS, Groups, PROTOCOL_VERSION, type EnvelopeOf } from '@remote-agent/contracts';
 import { memoryLogger } from '@remote-agent/transport';
 import { startHarness, type Harness } from './test-support/harness.js';
 import { waitUntil } from './test-support/wait.js';
@@ -30,7 +30,7 @@ describe('presence', () => {
     assert.equal(info.executorId, 'exec-1');
     assert.equal(info.hostname, 'box-7');
     assert.deepEqual(info.tags, { gpu: 'a100', os: 'linux' });
-    assert.deepEqual(info.capabilities, ['run', 'instruction.set', 'output.read']);
+    assert.deepEqual(info.capabilities, ['run', 'instruction.set', 'output.read', ...FS_KINDS, 'artifact.upload', 'artifact.download']);
     assert.equal(info.protocolVersion, PROTOCOL_VERSION);
     assert.equal(info.bootId, h.executor.bootId);
     assert.equal(info.instruction, '');

@@ -13,7 +13,7 @@ import { EnvelopeBus, type Clock, type EnvelopeContext, type Logger, type RelayC
 import type { ExecutorConfig } from './config.js';
 import { DEFAULT_CONNECT_RETRY, connectWithRetry, type ConnectRetryOptions } from './connect.js';
 import { Dispatcher, type ReplyFn } from './dispatcher.js';
-import { HandlerRegistry, createHandlers } from './handlers/index.js';
+import { HandlerRegistry, createHandlers, type ArtifactHandlerOptions } from './handlers/index.js';
 import { describeExecutor, type ExecutorIdentity } from './identity.js';
 import { Journal, type JournalEntry } from './journal.js';
 import { OutputLog } from './output-log.js';
@@ -34,6 +34,8 @@ export interface ExecutorDeps {
   /** Raw bytes per output chunk (CHUNK_BYTES by default); tests use small chunks. */
   chunkBytes?: number;
   connectRetry?: ConnectRetryOptions;
+  /** Artifact stream timing; tests shorten it. */
+  artifact?: ArtifactHandlerOptions;
 }
 
 export interface RunningExecutor {
@@ -95,6 +97,7 @@ export async function startExecutor(config: ExecutorConfig, deps: ExecutorDeps):
         outputRetain: config.outputRetain,
         lookup: (requestId) => dispatcher.lookup(requestId),
       },
+      ...(deps.artifact === undefined ? {} : { artifact: deps.artifact }),
     }),
   );
   const dispatcher: Dispatcher = new Dispatcher({
@@ -155,6 +158,10 @@ export async function startExecutor(config: ExecutorConfig, deps: ExecutorDeps):
         return dispatcher.credit(env);
       case 'request.query':
         return dispatcher.query(env);
+      case 'request.data':
+      case 'request.data.query':
+      case 'request.data.position':
+        return dispatcher.channelMessage(env);
       default:
         logger.debug('ignored message', { type: env.type, group: ctx.group });
     }
@@ -165,6 +172,7 @@ export async function startExecutor(config: ExecutorConfig, deps: ExecutorDeps):
     if (!started) return;
     // A recovered session kept our groups and messages; a new one means daemons may have marked us gone.
     if (!ev.recovered) void presence.hello('reconnect');
+    if (!ev.recovered) dispatcher.reconnected();
     dispatcher.resendUnsent();
   });
 

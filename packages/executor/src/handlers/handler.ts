@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { ErrorCode, RemoteAgentError, type ErrorInfo, type Outcome, type StreamName } from '@remote-agent/contracts';
-import type { Clock, Logger } from '@remote-agent/transport';
+import type { Clock, DataChannel, Logger } from '@remote-agent/transport';
 
 /**
  * How a request kind is carried out on the executor. Adding a kind (fs.*, artifact.*, ...) means writing
@@ -45,6 +45,8 @@ export interface HandlerContext {
   logger: Logger;
   clock: Clock;
   output: OutputSink;
+  /** The request's byte-stream messages with its daemon (artifact transfers). */
+  channel: DataChannel;
 }
 
 /**

@@ -3,11 +3,17 @@ import type { RequestHandler } from './handler.js';
 import { createInstructionHandler, type InstructionHandlerOptions } from './instruction.js';
 import { createOutputReadHandler, type OutputReadHandlerOptions } from './output-read.js';
 import { createRunHandler, type RunHandlerOptions } from './run.js';
+import { createFsHandlers } from './fs.js';
+import { createArtifactUploadHandler, type ArtifactHandlerOptions } from './artifact-upload.js';
+import { createArtifactDownloadHandler } from './artifact-download.js';
 
 export * from './handler.js';
 export { createRunHandler, mergeEnv, type RunHandlerOptions } from './run.js';
 export { createInstructionHandler, type InstructionHandlerOptions } from './instruction.js';
 export { createOutputReadHandler, type OutputReadHandlerOptions } from './output-read.js';
+export { createFsHandler, createFsHandlers } from './fs.js';
+export { createArtifactUploadHandler, type ArtifactHandlerOptions } from './artifact-upload.js';
+export { createArtifactDownloadHandler } from './artifact-download.js';
 
 /** The request kinds an executor handles, by kind; advertised as `capabilities` in its hello. */
 export class HandlerRegistry {
@@ -36,9 +42,17 @@ export interface HandlerDeps {
   run: RunHandlerOptions;
   instruction: InstructionHandlerOptions;
   outputRead: OutputReadHandlerOptions;
+  artifact?: ArtifactHandlerOptions;
 }
 
 /** Every request kind this executor handles. A new kind is one handler module plus one line here. */
 export function createHandlers(deps: HandlerDeps): RequestHandler[] {
-  return [createRunHandler(deps.run), createInstructionHandler(deps.instruction), createOutputReadHandler(deps.outputRead)];
+  return [
+    createRunHandler(deps.run),
+    createInstructionHandler(deps.instruction),
+    createOutputReadHandler(deps.outputRead),
+    ...createFsHandlers(),
+    createArtifactUploadHandler(deps.artifact) as RequestHandler,
+    createArtifactDownloadHandler(deps.artifact) as RequestHandler,
+  ];
 }

@@ -1,0 +1,49 @@
+import type { LocalDaemonCore } from '@remote-agent/daemon';
+import { memoryLogger } from '@remote-agent/transport';
+import type { BenchContext } from './context.js';
+import type { ManagedProcess } from './processes.js';
+import {
+  startCoreDaemon,
+  startExecutorProcess,
+  startMcpProcess,
+  startRelayProcess,
+  tempFolder,
+  type McpProcess,
+  type RelayProcess,
+} from './topology.js';
+
+export const EXECUTOR_ID = 'bench-exec';
+const ONLINE_TIMEOUT_MS = 20_000;
+
+/**
+ * remote-agent as a user runs it, on loopback: the relay and one executor as real processes, the daemon's
+ * core in this process and, for the MCP rows, the real `ra-mcp` process, all on the same relay.
+ */
+export interface RemoteAgentSetup {
+  relay: RelayProcess;
+  executor: ManagedProcess;
+  executorId: string;
+  /** The executor's work folder (relative paths of runs and file operations start here). */
+  workDir: string;
+  /** Scratch space of this setup, removed by the cleanup. */
+  root: string;
+  core: LocalDaemonCore;
+  /** Warnings and errors the in-process daemon logged. */
+  coreWarnings: readonly string[];
+  mcp: McpProcess;
+}
+
+export async function startRemoteAgent(ctx: BenchContext): Promise<RemoteAgentSetup> {
+  const root = await tempFolder(ctx, 'topology');
+  const relay = await startRelayProcess(ctx);
+  const logger = memoryLogger('warn');
+  const [core, mcp] = await Promise.all([
+    startCoreDaemon(ctx, { relay, daemonId: 'bench-core', root, logger }),
+    startMcpProcess(ctx, { relay, root, daemonId: 'bench-mcp' }),
+  ]);
+  const { proc: executor, workDir } = await startExecutorProcess(ctx, { relay, executorId: EXECUTOR_ID, root });
+  if ((await core.waitForExecutor(EXECUTOR_ID, ONLINE_TIMEOUT_MS)) === null) {
+    throw new Error(`the daemon did not list ${EXECUTOR_ID} online within ${ONLINE_TIMEOUT_MS} ms; executor output:\n${executor.tail()}`);
+  }
+  return { relay, executor, executorId: EXECUTOR_ID, workDir, root, core, coreWarnings: logger.lines, mcp };
+}

@@ -1,0 +1,111 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createDaemonCore, parseDaemonConfig, type LocalDaemonCore } from '@remote-agent/daemon';
+import { createWebPubSubConnection, type Logger } from '@remote-agent/transport';
+import type { BenchContext } from './context.js';
+import { freePort, loopbackConnectionString, relayAccess } from './loopback.js';
+import { entries } from './paths.js';
+import { baseEnv, startNode, type ManagedProcess } from './processes.js';
+
+const START_TIMEOUT_MS = 20_000;
+
+/** A temporary folder removed by the cleanup. */
+export async function tempFolder(ctx: BenchContext, prefix: string): Promise<string> {
+  const path = await mkdtemp(join(tmpdir(), `ra-bench-${prefix}-`));
+  ctx.cleanup.add(`remove ${path}`, () => rm(path, { recursive: true, force: true, maxRetries: 3 }));
+  return path;
+}
+
+export interface RelayProcess {
+  proc: ManagedProcess;
+  /** Holds the relay's key: passed on by environment only. */
+  connectionString: string;
+}
+
+/** The built-in relay as its own process (packages/relay/dist/main.js) on a free loopback port. */
+export async function startRelayProcess(ctx: BenchContext, name = 'relay'): Promise<RelayProcess> {
+  const connectionString = loopbackConnectionString(await freePort());
+  const proc = startNode(ctx, {
+    name,
+    script: entries.relay,
+    env: { ...baseEnv(), WEB_PUBSUB_CONNECTION_STRING: connectionString, LOG_LEVEL: 'info' },
+  });
+  await proc.waitForLine(/relay listening/, START_TIMEOUT_MS);
+  return { proc, connectionString };
+}
+
+/** A real executor process (packages/executor/dist/main.js) with its own state and work folders. */
+export async function startExecutorProcess(
+  ctx: BenchContext,
+  opts: { relay: RelayProcess; executorId: string; root: string; env?: Record<string, string> },
+): Promise<{ proc: ManagedProcess; workDir: string }> {
+  const workDir = join(opts.root, `${opts.executorId}-work`);
+  await mkdir(workDir, { recursive: true });
+  const proc = startNode(ctx, {
+    name: `executor ${opts.executorId}`,
+    script: entries.executor,
+    env: {
+      ...baseEnv(),
+      WEB_PUBSUB_CONNECTION_STRING: opts.relay.connectionString,
+      EXECUTOR_ID: opts.executorId,
+      EXECUTOR_STATE_DIR: join(opts.root, `${opts.executorId}-state`),
+      EXECUTOR_WORK_DIR: workDir,
+      LOG_LEVEL: 'info',
+      ...opts.env,
+    },
+  });
+  await proc.waitForLine(/hello published/, START_TIMEOUT_MS);
+  return { proc, workDir };
+}
+
+/**
+ * The daemon's core in this process (the "daemon's own API" row), on the same relay as the processes,
+ * with the daemon's default settings.
+ */
+export async function startCoreDaemon(
+  ctx: BenchContext,
+  opts: { relay: RelayProcess; daemonId: string; root: string; logger: Logger },
+): Promise<LocalDaemonCore> {
+  const defaults = parseDaemonConfig({}, { homeDir: opts.root, cwd: opts.root });
+  const connection = createWebPubSubConnection({
+    access: relayAccess(opts.relay.connectionString),
+    userId: opts.daemonId,
+    role: 'daemon',
+    logger: opts.logger,
+  });
+  const core = await createDaemonCore({
+    daemonId: opts.daemonId,
+    connection,
+    registry: defaults.registry,
+    requests: defaults.requests,
+    logger: opts.logger,
+  });
+  ctx.cleanup.add(`close daemon core ${opts.daemonId}`, () => core.close());
+  return core;
+}
+
+export interface McpProcess {
+  proc: ManagedProcess;
+  url: string;
+}
+
+/** The real MCP server process (`ra-mcp`, packages/daemon/dist/mcp-main.js) on the same relay. */
+export async function startMcpProcess(ctx: BenchContext, opts: { relay: RelayProcess; root: string; daemonId: string }): Promise<McpProcess> {
+  const port = await freePort();
+  const proc = startNode(ctx, {
+    name: 'ra-mcp',
+    script: entries.mcp,
+    env: {
+      ...baseEnv(),
+      WEB_PUBSUB_CONNECTION_STRING: opts.relay.connectionString,
+      DAEMON_ID: opts.daemonId,
+      DAEMON_STATE_DIR: join(opts.root, 'mcp-state'),
+      DAEMON_MCP_HOST: '127.0.0.1',
+      DAEMON_MCP_PORT: String(port),
+      LOG_LEVEL: 'info',
+    },
+  });
+  await proc.waitForLine(/mcp streamable http listening/, START_TIMEOUT_MS);
+  return { proc, url: `http://127.0.0.1:${port}/mcp` };
+}

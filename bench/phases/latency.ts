@@ -1,0 +1,141 @@
+import type { LocalDaemonCore } from '@remote-agent/daemon';
+import { probeSsh, sshBaseline, type SshBaseline } from '../baselines/ssh.js';
+import { timeShellCommand } from '../baselines/local-spawn.js';
+import type { BenchContext } from '../harness/context.js';
+import { connectMcp, type McpSession } from '../harness/mcp-client.js';
+import type { RemoteAgentSetup } from '../harness/remote-agent.js';
+import { tempFolder } from '../harness/topology.js';
+import type { LatencyResults, LatencyRow, Skipped } from '../report/model.js';
+import type { LatencySettings } from '../settings.js';
+import { summarize, SampleBuffer } from '../stats.js';
+
+const COMMAND = 'echo remote-agent-bench';
+const EXPECTED = 'remote-agent-bench';
+const CALL_TIMEOUT_MS = 30_000;
+const MAX_EXAMPLES = 5;
+const EXECUTOR_LISTED_TIMEOUT_MS = 20_000;
+
+/** One way of running the command once; resolves with an error text when the output is not as expected. */
+type Runner = () => Promise<string | null>;
+
+class RowRecorder {
+  readonly samples = new SampleBuffer(512);
+  failures = 0;
+  readonly examples: string[] = [];
+
+  constructor(
+    readonly label: string,
+    readonly run: Runner,
+  ) {}
+
+  async once(measure: boolean): Promise<void> {
+    const start = performance.now();
+    let problem: string | null;
+    try {
+      problem = await this.run();
+    } catch (err) {
+      problem = err instanceof Error ? err.message : String(err);
+    }
+    const ms = performance.now() - start;
+    if (problem !== null) {
+      this.failures++;
+      if (this.examples.length < MAX_EXAMPLES) this.examples.push(problem.slice(0, 300));
+    } else if (measure) {
+      this.samples.push(ms);
+    }
+  }
+
+  result(): LatencyRow {
+    return { label: this.label, summary: summarize(this.samples.values()), failures: this.failures, failureExamples: this.examples };
+  }
+}
+
+function spawnRunner(): Runner {
+  return async () => {
+    const r = await timeShellCommand(COMMAND);
+    return r.code === 0 && r.stdout.trim() === EXPECTED ? null : `local spawn exited ${r.code} with ${JSON.stringify(r.stdout.slice(0, 80))}`;
+  };
+}
+
+function coreRunner(core: LocalDaemonCore, executorId: string): Runner {
+  return async () => {
+    const submitted = core.submit(executorId, 'run', { command: COMMAND });
+    const view = await core.waitForRequest(submitted.requestId, { maxWaitMs: CALL_TIMEOUT_MS });
+    if (view.state === 'completed' && view.ok === true && view.stdout.trim() === EXPECTED) return null;
+    return `daemon API run ${view.requestId} ended ${view.state}/${view.outcome ?? '-'} ok=${view.ok}: ${view.error?.message ?? JSON.stringify(view.stdout.slice(0, 80))}`;
+  };
+}
+
+function mcpRunner(session: McpSession, executorId: string): Runner {
+  return async () => {
+    const r = await session.call('remote_run', { executorId, command: COMMAND });
+    const s = r.structured;
+    if (!r.isError && s.ok === true && typeof s.stdout === 'string' && s.stdout.trim() === EXPECTED) return null;
+    return `remote_run returned ${r.isError ? `an error: ${r.text}` : `status=${String(s.status)} ok=${String(s.ok)}`}`;
+  };
+}
+
+function sshRunner(ssh: SshBaseline): Runner {
+  return async () => {
+    const r = await ssh.run(COMMAND);
+    return r.code === 0 && r.stdout.trim() === EXPECTED ? null : `ssh exited ${r.code}`;
+  };
+}
+
+/** Waits until the MCP daemon lists the executor online (it learns of it through the relay on its own). */
+async function waitListed(session: McpSession, executorId: string): Promise<void> {
+  const deadline = performance.now() + EXECUTOR_LISTED_TIMEOUT_MS;
+  let last = '';
+  while (performance.now() < deadline) {
+    const r = await session.call('executors_get', { executorId });
+    if (!r.isError && r.structured.status === 'online') return;
+    last = r.isError ? r.text : `status ${String(r.structured.status)}`;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`ra-mcp did not list ${executorId} online within ${EXECUTOR_LISTED_TIMEOUT_MS} ms (${last})`);
+}
+
+/**
+ * Round trip of a trivial command: local spawn (the floor), the daemon's own API, MCP remote_run over HTTP
+ * with the official client, and ssh with ControlMaster when a server answers. The rows take turns call by
+ * call, so a burst of noise on the machine touches all of them alike.
+ */
+export async function measureLatency(
+  setup: RemoteAgentSetup,
+  settings: LatencySettings,
+  ctx: BenchContext,
+): Promise<LatencyResults> {
+  const session = await connectMcp(setup.mcp.url);
+  const closeSession = ctx.cleanup.add('close MCP session', () => session.close());
+  await waitListed(session, setup.executorId);
+
+  const rows = [
+    new RowRecorder('local spawn (floor)', spawnRunner()),
+    new RowRecorder('daemon API (in-process core)', coreRunner(setup.core, setup.executorId)),
+    new RowRecorder('MCP remote_run (HTTP, SDK client)', mcpRunner(session, setup.executorId)),
+  ];
+
+  const probe = await probeSsh();
+  let ssh: LatencyRow | Skipped = { skipped: true, reason: probe.available ? '' : probe.reason };
+  let sshRow: RowRecorder | null = null;
+  let closeSsh: (() => Promise<void>) | null = null;
+  if (probe.available) {
+    const baseline = sshBaseline(await tempFolder(ctx, 'ssh'));
+    closeSsh = ctx.cleanup.add('close ssh ControlMaster', () => baseline.close());
+    sshRow = new RowRecorder('ssh localhost (ControlMaster)', sshRunner(baseline));
+    rows.push(sshRow);
+  } else {
+    ctx.log(`ssh row skipped: ${probe.reason}`);
+  }
+
+  const total = settings.warmup + settings.calls;
+  for (let round = 0; round < total; round++) {
+    for (const row of rows) await row.once(round >= settings.warmup);
+  }
+  await closeSession();
+  if (closeSsh) await closeSsh();
+  if (sshRow) ssh = sshRow.result();
+
+  const [spawn, core, mcp] = rows.map((r) => r.result()) as [LatencyRow, LatencyRow, LatencyRow];
+  return { command: COMMAND, calls: settings.calls, warmup: settings.warmup, spawn, core, mcp, ssh };
+}

@@ -1,0 +1,84 @@
+import type { LocalDaemonCore } from '@remote-agent/daemon';
+import { timeSpawn } from '../baselines/local-spawn.js';
+import { startWsPipe } from '../baselines/ws-pipe.js';
+import type { BenchContext } from '../harness/context.js';
+import { writeOutputCommand, type OutputCommand } from '../harness/output-command.js';
+import type { RemoteAgentSetup } from '../harness/remote-agent.js';
+import type { ThroughputResults, ThroughputRow, ThroughputRun } from '../report/model.js';
+import type { ThroughputSettings } from '../settings.js';
+import { median, mibPerSecond } from '../stats.js';
+
+/** Generous: a 64 MiB stream at a slow 2 MB/s still ends well within it. */
+const RUN_TIMEOUT_MS = 120_000;
+const MAX_PROBLEMS = 20;
+
+function row(label: string, runs: ThroughputRun[], problems: string[], failedRuns: number): ThroughputRow {
+  return { label, runs, mibPerSecond: median(runs.map((r) => r.mibPerSecond)), problems, failedRuns };
+}
+
+function run(bytes: number, ms: number): ThroughputRun {
+  return { bytes, ms, mibPerSecond: mibPerSecond(bytes, ms) };
+}
+
+async function streamOnce(
+  core: LocalDaemonCore,
+  executorId: string,
+  output: OutputCommand,
+): Promise<{ run: ThroughputRun; problem: string | null; completed: boolean }> {
+  const start = performance.now();
+  const submitted = core.submit(executorId, 'run', { command: output.command });
+  const view = await core.waitForRequest(submitted.requestId, { maxWaitMs: RUN_TIMEOUT_MS });
+  const ms = performance.now() - start;
+  let problem: string | null = null;
+  if (view.state !== 'completed') problem = `run ${view.requestId} still ${view.state} after ${RUN_TIMEOUT_MS} ms`;
+  else if (view.ok !== true) problem = `run ${view.requestId} ended ${view.outcome}: ${view.error?.message ?? `exit ${view.exitCode}`}`;
+  else if (view.stdoutBytes !== output.bytes) problem = `the daemon counted ${view.stdoutBytes} of ${output.bytes} bytes`;
+  return { run: run(view.stdoutBytes, ms), problem, completed: view.state === 'completed' && view.ok === true };
+}
+
+/**
+ * Output throughput of a command writing `bytes` to stdout: read by a local pipe (reference), carried by a
+ * raw loopback WebSocket (the transport's ceiling) and streamed by remote-agent from the executor through
+ * the relay to the daemon, chunked and flow-controlled. Repeats alternate between rows.
+ */
+export async function measureThroughput(
+  setup: RemoteAgentSetup,
+  settings: ThroughputSettings,
+  ctx: BenchContext,
+): Promise<ThroughputResults> {
+  const output = await writeOutputCommand(setup.root, settings.bytes);
+  const pipe = await startWsPipe(ctx, output);
+  const local: ThroughputRun[] = [];
+  const raw: ThroughputRun[] = [];
+  const stream: ThroughputRun[] = [];
+  const problems = { local: [] as string[], raw: [] as string[], stream: [] as string[] };
+  let failedStreams = 0;
+
+  for (let i = 0; i < settings.repeats; i++) {
+    const l = await timeSpawn(output.file, output.args, { keep: 0 });
+    local.push(run(l.stdoutBytes, l.ms));
+    if (l.code !== 0 || l.stdoutBytes !== output.bytes) problems.local.push(`exit ${l.code}, ${l.stdoutBytes} bytes`);
+
+    const r = await pipe.run(RUN_TIMEOUT_MS);
+    raw.push(run(r.bytes, r.ms));
+    if (r.bytes !== output.bytes) problems.raw.push(`${r.bytes} of ${output.bytes} bytes arrived`);
+
+    const coreMark = setup.coreWarnings.length;
+    const relayMark = setup.relay.proc.lineCount;
+    const s = await streamOnce(setup.core, setup.executorId, output);
+    stream.push(s.run);
+    if (s.problem) problems.stream.push(s.problem);
+    if (!s.completed) failedStreams++;
+    for (const l of setup.coreWarnings.slice(coreMark)) problems.stream.push(`daemon: ${l}`);
+    for (const l of setup.relay.proc.linesSince(relayMark).filter((x) => / (WARN|ERROR) /.test(x))) problems.stream.push(`relay: ${l}`);
+    ctx.log(`throughput run ${i + 1}/${settings.repeats}: pipe ${local.at(-1)!.mibPerSecond.toFixed(0)}, raw ws ${raw.at(-1)!.mibPerSecond.toFixed(0)}, stream ${s.run.mibPerSecond.toFixed(0)} MB/s`);
+  }
+  await pipe.close();
+  return {
+    bytes: settings.bytes,
+    repeats: settings.repeats,
+    localPipe: row('local pipe (spawn, read stdout)', local, problems.local, 0),
+    rawWebSocket: row('raw WebSocket pipe (loopback)', raw, problems.raw, 0),
+    stream: row('remote-agent stream (executor -> relay -> daemon)', stream, problems.stream.slice(0, MAX_PROBLEMS), failedStreams),
+  };
+}

@@ -1,0 +1,163 @@
+import type { MachineInfo } from '../harness/machine.js';
+import type { UsageDelta } from '../harness/proc-usage.js';
+import type { BenchSettings } from '../settings.js';
+import type { LatencySummary } from '../stats.js';
+
+/** The shape of bench/results.json. Every figure the tables show is here, plus the settings that produced it. */
+export interface Skipped {
+  skipped: true;
+  reason: string;
+}
+
+export function isSkipped<T extends object>(value: T | Skipped): value is Skipped {
+  return 'skipped' in value && value.skipped === true;
+}
+
+export interface LatencyRow {
+  label: string;
+  summary: LatencySummary;
+  /** Calls that did not end with the expected output; kept out of the figures. */
+  failures: number;
+  failureExamples: string[];
+}
+
+export interface LatencyResults {
+  command: string;
+  calls: number;
+  warmup: number;
+  spawn: LatencyRow;
+  core: LatencyRow;
+  mcp: LatencyRow;
+  ssh: LatencyRow | Skipped;
+}
+
+export interface ThroughputRun {
+  bytes: number;
+  ms: number;
+  mibPerSecond: number;
+}
+
+export interface ThroughputRow {
+  label: string;
+  runs: ThroughputRun[];
+  /** Median over runs. */
+  mibPerSecond: number;
+  /** Runs that did not complete successfully (counted as lost runs). */
+  failedRuns: number;
+  /** What went wrong in runs (short byte counts, lost chunks, dropped connections); empty when clean. */
+  problems: string[];
+}
+
+export interface ThroughputResults {
+  bytes: number;
+  repeats: number;
+  localPipe: ThroughputRow;
+  rawWebSocket: ThroughputRow;
+  stream: ThroughputRow;
+}
+
+export interface FanoutResults {
+  client: string;
+  receivers: number;
+  messages: number;
+  payloadBytes: number;
+  window: number;
+  deliveries: number;
+  missing: number;
+  elapsedMs: number;
+  deliveriesPerSecond: number;
+  sendsPerSecond: number;
+  latency: LatencySummary;
+}
+
+export interface ProcessFigures extends UsageDelta {
+  /** RSS before any executor connected. */
+  baselineRssBytes: number;
+}
+
+export interface ScaleResult {
+  executors: number;
+  /** From the swarm starting its executors to the daemon listing all of them online; null if it never did. */
+  onlineMs: number | null;
+  online: number;
+  /** Time the swarm took to start every executor (connected, groups joined, hello sent). */
+  swarmStartMs: number;
+  startFailures: number;
+  /** Presence messages (hello, heartbeat) the daemon received during the rest window. */
+  presenceInWindow: number;
+  relay: ProcessFigures | null;
+  daemon: ProcessFigures | null;
+  swarm: ProcessFigures | null;
+  /** (relay RSS at rest - before) / executors. */
+  relayBytesPerConnection: number | null;
+  daemonBytesPerExecutor: number | null;
+  swarmBytesPerExecutor: number | null;
+  problems: string[];
+}
+
+export interface ConcurrencyResult {
+  runs: number;
+  executors: number;
+  /** From starting the real executors to the daemon listing them all online. */
+  executorsOnlineMs: number;
+  ok: number;
+  /** Runs that did not complete, or completed lost. Must be 0. */
+  lost: number;
+  /** Runs that completed but not ok (for reasons other than lost). */
+  failed: number;
+  outcomes: Record<string, number>;
+  elapsedMs: number;
+  latency: LatencySummary;
+  examples: string[];
+  /** Warnings the relay and the daemon printed meanwhile (dropped connections, reconnects). */
+  problems: string[];
+}
+
+export interface ScaleResults {
+  /** What the executors of the size rows are. */
+  client: string;
+  /** What the executors of the concurrent runs are. */
+  runClient: string;
+  heartbeatIntervalMs: number;
+  restWindowMs: number;
+  sizes: ScaleResult[];
+  concurrency: ConcurrencyResult;
+}
+
+export interface FilesResults {
+  fsRead: { fileBytes: number; remote: LatencyRow; local: LatencyRow } | Skipped;
+  artifact: { bytes: number; upload: ThroughputRow; download: ThroughputRow; localCopy: ThroughputRow } | Skipped;
+}
+
+export interface RelayResults {
+  /** One message in flight: latency without queueing. */
+  single: FanoutResults;
+  /** `window` messages in flight: throughput, and latency under that load. */
+  loaded: FanoutResults;
+}
+
+export interface Target {
+  id: string;
+  description: string;
+  /** null: not measured in this run (phase skipped or not available). */
+  met: boolean | null;
+  measured: string;
+}
+
+export interface BenchResults {
+  schema: 1;
+  generatedAt: string;
+  command: string;
+  machine: MachineInfo;
+  settings: Omit<BenchSettings, 'outFile' | 'updateReadme'>;
+  latency?: LatencyResults;
+  throughput?: ThroughputResults;
+  relay?: RelayResults;
+  scale?: ScaleResults;
+  files?: FilesResults;
+  targets: Target[];
+  /** Runs that never completed or completed lost, over every phase: the benchmark exits 1 when not 0. */
+  lostRuns: number;
+  notes: string[];
+  durationMs: number;
+}

@@ -1,0 +1,194 @@
+import { machineLine } from '../harness/machine.js';
+import { bytes, mbps, ms, percent, perUnit, ratio, seconds, signedMs } from './format.js';
+import { isSkipped, type BenchResults, type FanoutResults, type LatencyRow, type ThroughputRow } from './model.js';
+import type { Table } from './render.js';
+
+function latencyCells(row: LatencyRow): string[] {
+  return [ms(row.summary.p50Ms), ms(row.summary.p95Ms), ms(row.summary.p99Ms)];
+}
+
+function failureNotes(rows: LatencyRow[]): string[] {
+  return rows.filter((r) => r.failures > 0).map((r) => `${r.label}: ${r.failures} calls failed, e.g. ${r.failureExamples[0] ?? '?'}`);
+}
+
+function latencyTable(r: NonNullable<BenchResults['latency']>): Table {
+  const floor = r.spawn.summary.p50Ms;
+  const rows = [r.spawn, r.core, r.mcp].map((row, i) => [row.label, ...latencyCells(row), i === 0 ? '-' : signedMs(row.summary.p50Ms - floor), '-']);
+  const notes = failureNotes([r.spawn, r.core, r.mcp]);
+  if (isSkipped(r.ssh)) {
+    rows.push(['ssh localhost (ControlMaster)', 'skipped', '', '', '', '']);
+    notes.push(`ssh row skipped: ${r.ssh.reason}`);
+  } else {
+    rows.push([r.ssh.label, ...latencyCells(r.ssh), signedMs(r.ssh.summary.p50Ms - floor), `${ratio(r.ssh.summary.p50Ms / r.mcp.summary.p50Ms)}x`]);
+    notes.push(...failureNotes([r.ssh]));
+  }
+  return {
+    title: `Round trip of \`${r.command}\` (${r.calls} calls per row, rows interleaved)`,
+    columns: [
+      { header: 'path', align: 'left' },
+      { header: 'p50 ms', align: 'right' },
+      { header: 'p95 ms', align: 'right' },
+      { header: 'p99 ms', align: 'right' },
+      { header: 'p50 vs spawn', align: 'right' },
+      { header: 'ssh / this', align: 'right' },
+    ],
+    rows,
+    notes,
+  };
+}
+
+function throughputTable(r: NonNullable<BenchResults['throughput']>): Table {
+  const raw = r.rawWebSocket.mibPerSecond;
+  const row = (t: ThroughputRow): string[] => [t.label, mbps(t.mibPerSecond), ratio(t.mibPerSecond / raw), t.runs.map((x) => mbps(x.mibPerSecond)).join(' / ')];
+  const notes: string[] = [];
+  for (const t of [r.localPipe, r.rawWebSocket, r.stream]) {
+    if (t.problems.length > 0) notes.push(`${t.label}: ${t.problems.length} problems, first: ${t.problems[0]!.slice(0, 240)}`);
+  }
+  return {
+    title: `Output throughput: a command writing ${bytes(r.bytes)} to stdout (median of ${r.repeats})`,
+    columns: [
+      { header: 'path', align: 'left' },
+      { header: 'MB/s', align: 'right' },
+      { header: 'vs raw ws', align: 'right' },
+      { header: 'runs', align: 'right' },
+    ],
+    rows: [row(r.localPipe), row(r.rawWebSocket), row(r.stream)],
+    notes,
+  };
+}
+
+function relayTable(r: NonNullable<BenchResults['relay']>): Table {
+  const row = (label: string, f: FanoutResults): string[] => [
+    label,
+    f.deliveriesPerSecond.toFixed(0),
+    f.sendsPerSecond.toFixed(0),
+    ms(f.latency.p50Ms),
+    ms(f.latency.p95Ms),
+    ms(f.latency.p99Ms),
+    String(f.missing),
+  ];
+  const f = r.loaded;
+  return {
+    title: `Relay group fan-out: 1 sender, ${f.receivers} members, messages of ${bytes(f.payloadBytes)} payload`,
+    columns: [
+      { header: 'in flight', align: 'left' },
+      { header: 'deliveries/s', align: 'right' },
+      { header: 'messages/s', align: 'right' },
+      { header: 'p50 ms', align: 'right' },
+      { header: 'p95 ms', align: 'right' },
+      { header: 'p99 ms', align: 'right' },
+      { header: 'missing', align: 'right' },
+    ],
+    rows: [row(`1 (${r.single.messages} messages)`, r.single), row(`${f.window} (${f.messages} messages)`, f)],
+    notes: [`clients: ${f.client}; latency is from send to receipt by each member`],
+  };
+}
+
+function scaleTables(r: NonNullable<BenchResults['scale']>): Table[] {
+  const sizes: Table = {
+    title: `Scale: executors until listed online, then at rest over ${seconds(r.restWindowMs)} (heartbeat every ${seconds(r.heartbeatIntervalMs)})`,
+    columns: [
+      { header: 'executors', align: 'right' },
+      { header: 'online after', align: 'right' },
+      { header: 'relay RSS', align: 'right' },
+      { header: 'relay CPU', align: 'right' },
+      { header: 'relay/conn', align: 'right' },
+      { header: 'daemon RSS', align: 'right' },
+      { header: 'daemon CPU', align: 'right' },
+      { header: 'daemon/exec', align: 'right' },
+      { header: 'presence msgs', align: 'right' },
+    ],
+    rows: r.sizes.map((s) => [
+      String(s.executors),
+      seconds(s.onlineMs),
+      bytes(s.relay?.rssBytes),
+      percent(s.relay?.cpuPercent),
+      perUnit(s.relayBytesPerConnection),
+      bytes(s.daemon?.rssBytes),
+      percent(s.daemon?.cpuPercent),
+      perUnit(s.daemonBytesPerExecutor),
+      String(s.presenceInWindow),
+    ]),
+    notes: [
+      `executors: ${r.client}`,
+      'CPU is the share of one core; presence msgs counts hellos and heartbeats the daemon received in the window',
+      ...r.sizes.flatMap((s) => (s.problems.length > 0 ? [`${s.executors}: ${s.problems.length} warnings, first: ${s.problems[0]!.slice(0, 200)}`] : [])),
+    ],
+  };
+  const c = r.concurrency;
+  const runs: Table = {
+    title: `Concurrent runs: ${c.runs} \`echo\` runs at once over ${c.executors} executors`,
+    columns: [
+      { header: 'ok', align: 'right' },
+      { header: 'lost', align: 'right' },
+      { header: 'failed', align: 'right' },
+      { header: 'all done in', align: 'right' },
+      { header: 'p50 ms', align: 'right' },
+      { header: 'p99 ms', align: 'right' },
+    ],
+    rows: [[String(c.ok), String(c.lost), String(c.failed), seconds(c.elapsedMs), ms(c.latency.p50Ms), ms(c.latency.p99Ms)]],
+    notes: [
+      `executors: ${r.runClient}; all ${c.executors} online after ${seconds(c.executorsOnlineMs)}`,
+      ...c.examples.slice(0, 3).map((e) => `not ok: ${e}`),
+      ...(c.problems.length > 0 ? [`${c.problems.length} warnings, first: ${c.problems[0]!.slice(0, 200)}`] : []),
+    ],
+  };
+  return [sizes, runs];
+}
+
+function filesTable(r: NonNullable<BenchResults['files']>): Table {
+  const rows: string[][] = [];
+  const notes: string[] = [];
+  if (isSkipped(r.fsRead)) notes.push(`fs.read skipped: ${r.fsRead.reason}`);
+  else {
+    const f = r.fsRead;
+    for (const row of [f.local, f.remote]) rows.push([`${row.label}, ${bytes(f.fileBytes)} file`, ...latencyCells(row), row === f.local ? '-' : signedMs(row.summary.p50Ms - f.local.summary.p50Ms)]);
+    notes.push(...failureNotes([f.local, f.remote]));
+  }
+  if (isSkipped(r.artifact)) notes.push(`artifact transfer skipped: ${r.artifact.reason}`);
+  else {
+    const a = r.artifact;
+    for (const t of [a.localCopy, a.upload, a.download]) rows.push([`${t.label}, ${bytes(a.bytes)}`, `${mbps(t.mibPerSecond)} MB/s`, '', '', '']);
+  }
+  return {
+    title: 'Files',
+    columns: [
+      { header: 'operation', align: 'left' },
+      { header: 'p50 ms', align: 'right' },
+      { header: 'p95 ms', align: 'right' },
+      { header: 'p99 ms', align: 'right' },
+      { header: 'p50 vs local', align: 'right' },
+    ],
+    rows,
+    notes,
+  };
+}
+
+function targetsTable(r: BenchResults): Table {
+  return {
+    title: 'Targets (issue 5)',
+    columns: [
+      { header: 'verdict', align: 'left' },
+      { header: 'target', align: 'left' },
+      { header: 'measured', align: 'left' },
+    ],
+    rows: r.targets.map((t) => [t.met === null ? 'n/a' : t.met ? 'met' : 'MISSED', t.description, t.measured]),
+    notes: r.notes,
+  };
+}
+
+export function headline(r: BenchResults): string {
+  return `remote-agent benchmark (${r.settings.quick ? 'quick' : 'full'}) on ${machineLine(r.machine)}, ${r.generatedAt}`;
+}
+
+/** Every table of a run, in the order they are printed. */
+export function resultTables(r: BenchResults): Table[] {
+  const tables: Table[] = [];
+  if (r.latency) tables.push(latencyTable(r.latency));
+  if (r.throughput) tables.push(throughputTable(r.throughput));
+  if (r.relay) tables.push(relayTable(r.relay));
+  if (r.scale) tables.push(...scaleTables(r.scale));
+  if (r.files) tables.push(filesTable(r.files));
+  tables.push(targetsTable(r));
+  return tables;
+}

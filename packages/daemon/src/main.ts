@@ -1,0 +1,15 @@
+import { runPlainDaemon } from './plain-daemon.js';
+
+const stopSignal = new Promise<string>((resolve) => {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve(signal));
+});
+
+const code = await runPlainDaemon({
+  argv: process.argv.slice(2),
+  env: process.env,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stopSignal,
+});
+// Exit once stdout has drained: the relay client may keep sockets open that would otherwise hold the process.
+process.stdout.write('', () => process.exit(code));

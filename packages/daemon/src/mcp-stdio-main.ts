@@ -1,0 +1,11 @@
+import { runMcpDaemon } from './mcp/cli.js';
+
+const stopSignal = new Promise<string>((resolve) => {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve(signal));
+});
+
+const code = await runMcpDaemon(
+  { argv: process.argv.slice(2), env: process.env, stdout: process.stdout, stderr: process.stderr, stopSignal },
+  'stdio',
+);
+process.stdout.write('', () => process.exit(code));

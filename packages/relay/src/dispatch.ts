@@ -1,0 +1,123 @@
+import type { Logger } from '@remote-agent/transport';
+import type { Hub } from './hub.js';
+import type { RelayLimits } from './limits.js';
+import {
+  ackFrame,
+  groupMessageBody,
+  parseClientFrame,
+  peekAckId,
+  PONG_FRAME,
+  type AckErrorName,
+  type ClientMessage,
+} from './protocol.js';
+import type { Session } from './session.js';
+
+export interface DispatchContext {
+  readonly limits: RelayLimits;
+  readonly logger: Logger;
+  hubOf(session: Session): Hub;
+  /** Drops sessions that went over their un-acked bounds during a fan-out. */
+  overflowed(sessions: Session[]): void;
+}
+
+/** Bytes a queued message counts beyond its body: the `{"sequenceId":N,` prefix. */
+const FRAME_OVERHEAD_BYTES = 32;
+
+/**
+ * Handles one frame from a client. Never throws on client input: a bad request with an ackId gets an
+ * error ack, anything else malformed is dropped with one log line per connection and kind of problem.
+ */
+export function handleFrame(ctx: DispatchContext, session: Session, data: Buffer): void {
+  session.alive = true;
+  if (data.length > ctx.limits.maxFrameBytes) {
+    // Deliberate difference: the service closes the connection; the relay refuses just this frame.
+    const ackId = peekAckId(data.toString('utf8'));
+    refuse(ctx, session, ackId, 'BadRequest', `frame of ${data.length} bytes is over the ${ctx.limits.maxFrameBytes}-byte limit: send smaller messages`, 'oversize frame');
+    return;
+  }
+  const parsed = parseClientFrame(data.toString('utf8'));
+  if (!parsed.ok) {
+    refuse(ctx, session, parsed.ackId, 'BadRequest', parsed.problem, 'malformed frame');
+    return;
+  }
+  dispatch(ctx, session, parsed.message);
+}
+
+function dispatch(ctx: DispatchContext, session: Session, msg: ClientMessage): void {
+  switch (msg.type) {
+    case 'sendToGroup': {
+      if (msg.ackId !== undefined && duplicate(session, msg.ackId)) return;
+      if (!session.permissions.canSend(msg.group)) {
+        forbidden(ctx, session, msg.ackId, `the connection has no permission to send to group ${msg.group}`);
+        return;
+      }
+      const body = groupMessageBody(msg.group, msg.dataType, msg.dataJson, session.userId);
+      const bytes = Buffer.byteLength(body) + FRAME_OVERHEAD_BYTES;
+      const overflowed = ctx.hubOf(session).publish(msg.group, session, msg.noEcho, body, bytes);
+      if (overflowed.length > 0) ctx.overflowed(overflowed);
+      succeed(session, msg.ackId);
+      return;
+    }
+    case 'joinGroup':
+    case 'leaveGroup': {
+      if (msg.ackId !== undefined && duplicate(session, msg.ackId)) return;
+      if (!session.permissions.canJoinLeave(msg.group)) {
+        forbidden(ctx, session, msg.ackId, `the connection has no permission to join or leave group ${msg.group}`);
+        return;
+      }
+      const hub = ctx.hubOf(session);
+      if (msg.type === 'joinGroup') hub.join(session, msg.group);
+      else hub.leave(session, msg.group);
+      succeed(session, msg.ackId);
+      return;
+    }
+    case 'sequenceAck':
+      if (session.reliable) session.acknowledge(msg.sequenceId);
+      return;
+    case 'ping':
+      session.sendControl(PONG_FRAME);
+      return;
+    case 'event':
+      // The relay has no upstream event handler; like a hub without one, it accepts and drops the event.
+      if (msg.ackId !== undefined && duplicate(session, msg.ackId)) return;
+      succeed(session, msg.ackId);
+      return;
+    case 'unsupported':
+      refuse(ctx, session, msg.ackId, 'BadRequest', `message type "${msg.name}" is not supported by the built-in relay`, 'unsupported message');
+      return;
+  }
+}
+
+function duplicate(session: Session, ackId: number): boolean {
+  if (!session.hasHandled(ackId)) return false;
+  session.sendControl(ackFrame(ackId, { name: 'Duplicate', message: `Message with ack-id: ${ackId} has been processed` }));
+  return true;
+}
+
+function succeed(session: Session, ackId: number | undefined): void {
+  if (ackId === undefined) return;
+  session.markHandled(ackId);
+  session.sendControl(ackFrame(ackId));
+}
+
+function forbidden(ctx: DispatchContext, session: Session, ackId: number | undefined, message: string): void {
+  refuse(ctx, session, ackId, 'Forbidden', message, 'forbidden request');
+}
+
+function refuse(
+  ctx: DispatchContext,
+  session: Session,
+  ackId: number | undefined,
+  name: AckErrorName,
+  message: string,
+  kind: string,
+): void {
+  if (ackId !== undefined) session.sendControl(ackFrame(ackId, { name, message }));
+  if (session.firstWarning(kind)) {
+    ctx.logger.warn(`refused ${kind} (further ones on this connection are not logged)`, {
+      connectionId: session.connectionId,
+      userId: session.userId ?? undefined,
+      problem: message,
+    });
+  }
+}

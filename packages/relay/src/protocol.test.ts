@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ackFrame, connectedFrame, disconnectedFrame, groupMessageBody, parseClientFrame, peekAckId, type ParsedFrame } from './protocol.js';
+
+function ok(frame: ParsedFrame) {
+  assert.ok(frame.ok, frame.ok ? '' : frame.problem);
+  return frame.message;
+}
+
+/** What @azure/web-pubsub-client's writeMessage produces for sendToGroup. */
+function sdkFrame(group: string, data: unknown, dataType = 'json', ackId?: number, noEcho = false): string {
+  return JSON.stringify({ type: 'sendToGroup', group, ackId, noEcho, dataType, data });
+}
+
+test('SDK sendToGroup frames parse, forwarding data exactly as sent', () => {
+  const data = { a: [1, 2, { b: 'x,"data":y' }], s: 'text with "quotes" and ,"data": inside' };
+  const msg = ok(parseClientFrame(sdkFrame('ra.exec.e1', data, 'json', 7, true)));
+  assert.deepEqual(msg, { type: 'sendToGroup', group: 'ra.exec.e1', ackId: 7, noEcho: true, dataType: 'json', dataJson: JSON.stringify(data) });
+  assert.deepEqual(ok(parseClientFrame(sdkFrame('g', 'hi', 'text'))), { type: 'sendToGroup', group: 'g', ackId: undefined, noEcho: false, dataType: 'text', dataJson: '"hi"' });
+  assert.equal((ok(parseClientFrame(sdkFrame('g', 'AQID', 'binary'))) as { dataJson: string }).dataJson, '"AQID"');
+});
+
+test('frames in other key orders and with whitespace parse the same', () => {
+  const frames = [
+    '{"data":{"x":1},"type":"sendToGroup","group":"g","ackId":3}',
+    '{ "type" : "sendToGroup", "group":"g", "ackId":3, "data":{"x":1} }\n',
+    '{"type":"sendToGroup","group":"g","ackId":3,"data":{"x":1}}',
+  ];
+  for (const f of frames) {
+    const msg = ok(parseClientFrame(f)) as { dataJson: string; ackId: number; dataType: string };
+    assert.deepEqual(JSON.parse(msg.dataJson), { x: 1 });
+    assert.equal(msg.ackId, 3);
+    assert.equal(msg.dataType, 'json');
+  }
+});
+
+test('a frame that only looks like the fast path is never forwarded with broken data', () => {
+  const tricky = [
+    '{"type":"sendToGroup","group":"g","data":1,"noEcho":true}',
+    '{"type":"sendToGroup","group":"g","data":1 }}',
+    '{"type":"sendToGroup","group":"g","data":{"a":1}',
+    '{"type":"sendToGroup","group":"g","data":}',
+    '{"type":"sendToGroup","x":{"y":1,"data":2},"group":"g","data":3}',
+  ];
+  const results = tricky.map((f) => parseClientFrame(f));
+  assert.deepEqual((ok(results[0]!) as { dataJson: string; noEcho: boolean }).noEcho, true);
+  assert.equal((ok(results[0]!) as { dataJson: string }).dataJson, '1');
+  assert.equal(results[1]!.ok, false);
+  assert.equal(results[2]!.ok, false);
+  assert.equal(results[3]!.ok, false);
+  assert.equal((ok(results[4]!) as { dataJson: string }).dataJson, '3');
+});
+
+test('join, leave, sequenceAck, ping, event and unknown types', () => {
+  assert.deepEqual(ok(parseClientFrame('{"type":"joinGroup","group":"g","ackId":1}')), { type: 'joinGroup', group: 'g', ackId: 1 });
+  assert.deepEqual(ok(parseClientFrame('{"type":"leaveGroup","group":"g"}')), { type: 'leaveGroup', group: 'g', ackId: undefined });
+  assert.deepEqual(ok(parseClientFrame('{"type":"sequenceAck","sequenceId":12}')), { type: 'sequenceAck', sequenceId: 12 });
+  assert.deepEqual(ok(parseClientFrame('{"type":"ping"}')), { type: 'ping' });
+  assert.deepEqual(ok(parseClientFrame('{"type":"event","event":"e","ackId":2,"data":1}')), { type: 'event', ackId: 2 });
+  assert.deepEqual(ok(parseClientFrame('{"type":"invoke","invocationId":"1"}')), { type: 'unsupported', name: 'invoke', ackId: undefined });
+  assert.deepEqual(ok(parseClientFrame('{"type":"sendToGroup","group":"g","stream":{"streamId":"s"},"ackId":4}')), {
+    type: 'unsupported',
+    name: 'sendToGroup with stream',
+    ackId: 4,
+  });
+});
+
+test('malformed frames are problems, with the ackId when there is a usable one', () => {
+  const cases: Array<[string, RegExp, number | undefined]> = [
+    ['not json', /not valid JSON/, undefined],
+    ['[1,2]', /not a JSON object/, undefined],
+    ['{"ackId":1}', /no "type"/, 1],
+    ['{"type":"joinGroup","ackId":-1,"group":"g"}', /ackId/, undefined],
+    ['{"type":"joinGroup","ackId":"5","group":"g"}', /ackId/, undefined],
+    ['{"type":"joinGroup","ackId":5}', /group/, 5],
+    ['{"type":"joinGroup","ackId":5,"group":""}', /group/, 5],
+    [`{"type":"joinGroup","ackId":5,"group":"${'x'.repeat(1025)}"}`, /group/, 5],
+    ['{"type":"sendToGroup","group":"g","ackId":6}', /data/, 6],
+    ['{"type":"sendToGroup","group":"g","ackId":6,"dataType":"xml","data":1}', /dataType/, 6],
+    ['{"type":"sendToGroup","group":"g","ackId":6,"dataType":"text","data":1}', /string/, 6],
+    ['{"type":"sendToGroup","group":"g","ackId":6,"dataType":"binary","data":"@@"}', /base64/, 6],
+    ['{"type":"sendToGroup","group":"g","ackId":6,"noEcho":"yes","data":1}', /noEcho/, 6],
+    ['{"type":"sendToGroup","group":7,"ackId":6,"data":1}', /group/, 6],
+    ['{"type":"sequenceAck","sequenceId":"1"}', /sequenceId/, undefined],
+  ];
+  for (const [frame, problem, ackId] of cases) {
+    const parsed = parseClientFrame(frame);
+    assert.equal(parsed.ok, false, frame);
+    if (parsed.ok) continue;
+    assert.match(parsed.problem, problem, frame);
+    assert.equal(parsed.ackId, ackId, frame);
+  }
+});
+
+test('server frames have the shapes the SDK parses', () => {
+  assert.deepEqual(JSON.parse(ackFrame(3)), { type: 'ack', ackId: 3, success: true });
+  assert.deepEqual(JSON.parse(ackFrame(4, { name: 'Duplicate', message: 'm' })), {
+    type: 'ack',
+    ackId: 4,
+    success: false,
+    error: { name: 'Duplicate', message: 'm' },
+  });
+  assert.deepEqual(JSON.parse(connectedFrame('u', 'c', 't')), { type: 'system', event: 'connected', userId: 'u', connectionId: 'c', reconnectionToken: 't' });
+  assert.deepEqual(JSON.parse(connectedFrame(null, 'c', undefined)), { type: 'system', event: 'connected', userId: null, connectionId: 'c' });
+  assert.deepEqual(JSON.parse(disconnectedFrame('bye')), { type: 'system', event: 'disconnected', message: 'bye' });
+  const body = groupMessageBody('g"1', 'json', '{"x":1}', 'u1');
+  assert.deepEqual(JSON.parse(`{"sequenceId":9,${body}`), {
+    sequenceId: 9,
+    type: 'message',
+    from: 'group',
+    group: 'g"1',
+    dataType: 'json',
+    data: { x: 1 },
+    fromUserId: 'u1',
+  });
+  assert.equal(JSON.parse(`{${groupMessageBody('g', 'text', '"t"', null)}`).fromUserId, undefined);
+});
+
+test('peekAckId reads the ackId of a frame the relay will not process', () => {
+  assert.equal(peekAckId('{"type":"sendToGroup","ackId":11,"data":"x"}'), 11);
+  assert.equal(peekAckId('{"type":"sendToGroup","ackId":"11"}'), undefined);
+  assert.equal(peekAckId('garbage'), undefined);
+});

@@ -1,0 +1,291 @@
+import {
+  SendMessageError,
+  WebPubSubClient,
+  WebPubSubJsonReliableProtocol,
+  type JSONTypes,
+  type OnConnectedArgs,
+  type OnDisconnectedArgs,
+  type OnGroupDataMessageArgs,
+  type OnRejoinGroupFailedArgs,
+  type WebPubSubDataType,
+} from '@azure/web-pubsub-client';
+import { ErrorCode, RemoteAgentError } from '@remote-agent/contracts';
+import { clientAccessUrlProvider, describeRelay, type RelayAccess } from './access.js';
+import { systemClock, type Clock } from './clock.js';
+import type { ConnectionEvents, ConnectionState, RelayConnection, SendOptions } from './connection.js';
+import { Listeners } from './emitter.js';
+import { redact, type Logger } from './logger.js';
+import type { PeerRole } from './roles.js';
+import { routeAzureSdkLogs } from './sdk-logging.js';
+
+export interface WebPubSubConnectionOptions {
+  access: RelayAccess;
+  userId: string;
+  role: PeerRole;
+  logger: Logger;
+  /** For the bounded wait in stop(); defaults to the system clock. */
+  clock?: Clock;
+  /**
+   * How often the SDK retries a send or join that failed (not connected, or a refused ack), one second
+   * apart. Defaults to the SDK's 3; retries reuse the ackId, so the relay answers Duplicate, not twice.
+   */
+  messageRetries?: number;
+  /**
+   * The SDK's keep-alive ping interval and silence timeout (defaults 20 s and 120 s; 0 disables). Its loops
+   * hold a timer for up to one interval after stop(), so an entry point that is done should exit explicitly.
+   */
+  keepAliveIntervalMs?: number;
+  keepAliveTimeoutMs?: number;
+}
+
+/** How long stop() waits for the SDK to confirm; it may be between reconnect attempts. */
+const STOP_WAIT_MS = 3_000;
+/**
+ * Our ackIds start far above the SDK's own counter (1, 2, ... for joins) so that the two never collide
+ * within one connection; an explicit ackId makes the SDK's retries idempotent.
+ */
+const FIRST_ACK_ID = 2 ** 32;
+
+function encode(data: unknown): [JSONTypes | ArrayBuffer, WebPubSubDataType] {
+  if (typeof data === 'string') return [data, 'text'];
+  if (data instanceof ArrayBuffer) return [data, 'binary'];
+  if (ArrayBuffer.isView(data)) {
+    const bytes = new Uint8Array(data.byteLength);
+    bytes.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    return [bytes.buffer, 'binary'];
+  }
+  return [(data ?? null) as JSONTypes, 'json'];
+}
+
+function decode(data: unknown): unknown {
+  return data instanceof ArrayBuffer ? Buffer.from(data) : data;
+}
+
+function messageOf(err: unknown): string {
+  return redact(err instanceof Error ? err.message : String(err));
+}
+
+/**
+ * RelayConnection over Microsoft's `@azure/web-pubsub-client` with the reliable JSON subprotocol: the SDK
+ * reconnects, recovers the session (nothing lost, same connection id) and rejoins groups; a fresh access
+ * URL is minted for every new connection.
+ */
+class WebPubSubConnection implements RelayConnection {
+  readonly userId: string;
+  private readonly client: WebPubSubClient;
+  private readonly listeners: Listeners<ConnectionEvents>;
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+  private readonly where: string;
+  private currentState: ConnectionState = 'idle';
+  private lastConnectionId: string | undefined;
+  private nextAckId = FIRST_ACK_ID;
+  private stopping = false;
+  private pendingStart: { resolve: () => void; reject: (err: Error) => void } | undefined;
+  private readonly stopWaiters: Array<() => void> = [];
+
+  constructor(opts: WebPubSubConnectionOptions) {
+    this.userId = opts.userId;
+    this.logger = opts.logger.child({ relay: describeRelay(opts.access) });
+    this.clock = opts.clock ?? systemClock;
+    this.where = describeRelay(opts.access);
+    this.listeners = new Listeners<ConnectionEvents>((err) => this.logger.error('connection listener failed', { error: err }));
+    routeAzureSdkLogs(opts.logger);
+    const getUrl = clientAccessUrlProvider(opts.access, opts.userId, opts.role);
+    this.client = new WebPubSubClient(
+      { getClientAccessUrl: () => getUrl() },
+      {
+        protocol: WebPubSubJsonReliableProtocol(),
+        autoReconnect: true,
+        autoRejoinGroups: true,
+        ...(opts.messageRetries === undefined ? {} : { messageRetryOptions: { maxRetries: opts.messageRetries } }),
+        ...(opts.keepAliveIntervalMs === undefined ? {} : { keepAliveIntervalInMs: opts.keepAliveIntervalMs }),
+        ...(opts.keepAliveTimeoutMs === undefined ? {} : { keepAliveTimeoutInMs: opts.keepAliveTimeoutMs }),
+      },
+    );
+    this.client.on('connected', (e) => this.onConnected(e));
+    this.client.on('disconnected', (e) => this.onDisconnected(e));
+    this.client.on('stopped', () => this.onStopped());
+    this.client.on('group-message', (e) => this.onGroupMessage(e));
+    this.client.on('rejoin-group-failed', (e) => this.onRejoinFailed(e));
+  }
+
+  get state(): ConnectionState {
+    return this.currentState;
+  }
+
+  async start(): Promise<void> {
+    if (this.currentState === 'stopped') {
+      throw new RemoteAgentError(ErrorCode.NotConnected, `connection to ${this.where} was stopped: create a new connection`);
+    }
+    if (this.currentState !== 'idle') {
+      throw new RemoteAgentError(ErrorCode.Conflict, `connection to ${this.where} is already ${this.currentState}`);
+    }
+    this.currentState = 'connecting';
+    const connected = new Promise<void>((resolve, reject) => (this.pendingStart = { resolve, reject }));
+    connected.catch(() => {});
+    try {
+      await this.client.start();
+    } catch (err) {
+      this.pendingStart = undefined;
+      if (this.currentState === 'connecting') this.currentState = 'idle';
+      throw this.startError(err);
+    }
+    await connected;
+  }
+
+  async joinGroup(group: string): Promise<void> {
+    this.requireStarted();
+    try {
+      await this.client.joinGroup(group);
+    } catch (err) {
+      throw this.operationError(err, `join group ${group}`);
+    }
+  }
+
+  async leaveGroup(group: string): Promise<void> {
+    this.requireStarted();
+    try {
+      await this.client.leaveGroup(group);
+    } catch (err) {
+      throw this.operationError(err, `leave group ${group}`);
+    }
+  }
+
+  async sendToGroup(group: string, data: unknown, options: SendOptions = {}): Promise<void> {
+    this.requireStarted();
+    const [payload, dataType] = encode(data);
+    const noEcho = options.noEcho ?? false;
+    try {
+      if (options.fireAndForget) {
+        await this.client.sendToGroup(group, payload, dataType, { fireAndForget: true, noEcho });
+      } else {
+        await this.client.sendToGroup(group, payload, dataType, { ackId: this.nextAckId++, noEcho });
+      }
+    } catch (err) {
+      throw this.operationError(err, `send to group ${group}`);
+    }
+  }
+
+  on<E extends keyof ConnectionEvents>(event: E, listener: ConnectionEvents[E]): () => void {
+    return this.listeners.on(event, listener);
+  }
+
+  async stop(): Promise<void> {
+    if (this.currentState === 'stopped') return;
+    if (this.currentState === 'idle') {
+      this.finishStopped();
+      return;
+    }
+    this.stopping = true;
+    const confirmed = new Promise<void>((resolve) => this.stopWaiters.push(resolve));
+    let timer: { cancel(): void } | undefined;
+    const waited = new Promise<void>((resolve) => (timer = this.clock.setTimeout(resolve, STOP_WAIT_MS)));
+    this.client.stop();
+    this.stopReconnectLoops();
+    await Promise.race([confirmed, waited]);
+    timer?.cancel();
+    this.finishStopped();
+  }
+
+  /**
+   * Works around @azure/web-pubsub-client 1.1: stop() called while the socket is down (recovering or
+   * reconnecting) clears its own stopping flag at once, so the reconnect loops go on for ever. Setting the
+   * flag makes them end at their next attempt (within about a second) and emit `stopped`.
+   */
+  private stopReconnectLoops(): void {
+    const internals = this.client as unknown as { _isStopping?: unknown };
+    if (typeof internals._isStopping === 'boolean') internals._isStopping = true;
+  }
+
+  private onConnected(e: OnConnectedArgs): void {
+    if (this.stopping) {
+      // The SDK finished a reconnect it had under way when stop() was called; close that socket too.
+      this.client.stop();
+      return;
+    }
+    const recovered = e.connectionId === this.lastConnectionId;
+    this.lastConnectionId = e.connectionId;
+    this.currentState = 'connected';
+    this.logger.info('relay connected', { connectionId: e.connectionId, recovered });
+    this.listeners.emit('connected', { connectionId: e.connectionId, recovered });
+    this.pendingStart?.resolve();
+    this.pendingStart = undefined;
+  }
+
+  private onDisconnected(e: OnDisconnectedArgs): void {
+    if (this.stopping || this.currentState === 'stopped') return;
+    this.currentState = 'reconnecting';
+    const message = e.message?.message ?? 'connection lost';
+    this.logger.warn('relay connection lost; reconnecting', { connectionId: e.connectionId, reason: message });
+    this.listeners.emit('disconnected', { message });
+  }
+
+  private onStopped(): void {
+    for (const resolve of this.stopWaiters.splice(0)) resolve();
+    if (this.stopping) return;
+    this.pendingStart?.reject(new RemoteAgentError(ErrorCode.NotConnected, `connection to ${this.where} stopped before it was established`));
+    this.pendingStart = undefined;
+    this.finishStopped();
+  }
+
+  private onGroupMessage(e: OnGroupDataMessageArgs): void {
+    if (this.currentState === 'stopped') return;
+    const msg = e.message;
+    this.listeners.emit('message', { group: msg.group, data: decode(msg.data), fromUserId: msg.fromUserId });
+  }
+
+  private onRejoinFailed(e: OnRejoinGroupFailedArgs): void {
+    this.logger.warn('could not rejoin group after reconnect', { group: e.group, error: messageOf(e.error) });
+  }
+
+  private finishStopped(): void {
+    if (this.currentState === 'stopped') return;
+    this.currentState = 'stopped';
+    this.listeners.emit('stopped');
+  }
+
+  private requireStarted(): void {
+    if (this.currentState === 'idle' || this.currentState === 'stopped') {
+      throw new RemoteAgentError(ErrorCode.NotConnected, `connection to ${this.where} is ${this.currentState}: call start() first`);
+    }
+  }
+
+  private startError(err: unknown): RemoteAgentError {
+    if (err instanceof RemoteAgentError) return err;
+    const reason = messageOf(err);
+    if (/\b40[13]\b/.test(reason)) {
+      return new RemoteAgentError(
+        ErrorCode.Unauthorized,
+        `the relay at ${this.where} refused the access token (${reason}): check that the connection string's Endpoint and AccessKey, ` +
+          'and the hub, are the ones the relay uses, and that the token has not expired',
+      );
+    }
+    return new RemoteAgentError(
+      ErrorCode.NotConnected,
+      `could not connect to the relay at ${this.where} (${reason}): check that it is running and reachable from this machine`,
+    );
+  }
+
+  private operationError(err: unknown, what: string): RemoteAgentError {
+    if (err instanceof RemoteAgentError) return err;
+    const detail = err instanceof SendMessageError ? err.errorDetail : undefined;
+    if (detail?.name === 'Forbidden') {
+      return new RemoteAgentError(
+        ErrorCode.Forbidden,
+        `the relay refused to let ${this.userId} ${what} (Forbidden): the access token's roles do not allow it`,
+      );
+    }
+    if (detail) {
+      return new RemoteAgentError(ErrorCode.Internal, `the relay could not ${what} for ${this.userId}: ${detail.name}: ${redact(detail.message)}`);
+    }
+    return new RemoteAgentError(
+      ErrorCode.NotConnected,
+      `could not ${what}: not connected to the relay at ${this.where} (${messageOf(err)}); it reconnects by itself, try again`,
+    );
+  }
+}
+
+export function createWebPubSubConnection(opts: WebPubSubConnectionOptions): RelayConnection {
+  return new WebPubSubConnection(opts);
+}
