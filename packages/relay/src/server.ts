@@ -10,7 +10,7 @@ import { handleFrame, type DispatchContext } from './dispatch.js';
 import { Hub } from './hub.js';
 import { DEFAULT_RELAY_LIMITS, type RelayLimits } from './limits.js';
 import { Permissions } from './permissions.js';
-import { connectedFrame, disconnectedFrame, RELIABLE_PROTOCOL } from './protocol.js';
+import { ackFrame, connectedFrame, disconnectedFrame, peekAckId, RELIABLE_PROTOCOL } from './protocol.js';
 import { Session } from './session.js';
 import { chooseProtocol, clientHubOf, decideUpgrade, type UpgradeDecision } from './upgrade.js';
 
@@ -78,6 +78,7 @@ export async function startRelay(options: RelayOptions): Promise<RelayServer> {
 }
 
 const CLOSE_POLICY_VIOLATION = 1008;
+const REFUSAL_LOG_INTERVAL_MS = 60_000;
 
 function randomId(): string {
   return randomBytes(16).toString('base64url');
@@ -115,6 +116,7 @@ class BuiltInRelay implements RelayServer, DispatchContext {
   private readonly hubs = new Map<string, Hub>();
   private readonly sockets = new Set<WebSocket>();
   private readonly listeners: Listeners<RelayEvents>;
+  private readonly refusalsLogged = new Map<string, number>();
   private keepAlive: TimerHandle | null = null;
   private closing: Promise<void> | null = null;
   private endpoint = '';
@@ -269,7 +271,7 @@ class BuiltInRelay implements RelayServer, DispatchContext {
       now: this.clock.now(),
     });
     if (decision.kind === 'refuse') {
-      this.logger.warn('refused a client connection', { status: decision.status, reason: decision.reason, remote: req.socket.remoteAddress });
+      this.logRefusal(req.socket.remoteAddress ?? '?', decision.status, decision.reason);
       this.refuse(socket, decision.status, decision.reason);
       return;
     }
@@ -278,6 +280,17 @@ class BuiltInRelay implements RelayServer, DispatchContext {
       if (decision.kind === 'connect') this.accept(ws, decision);
       else this.recover(ws, decision);
     });
+  }
+
+  /** A misconfigured client retries every second; say so once a minute per address and reason, not each time. */
+  private logRefusal(remote: string, status: number, reason: string): void {
+    const key = `${remote}|${status}|${reason}`;
+    const now = this.clock.now();
+    const last = this.refusalsLogged.get(key);
+    if (last !== undefined && now - last < REFUSAL_LOG_INTERVAL_MS) return;
+    if (this.refusalsLogged.size >= 1000) this.refusalsLogged.clear();
+    this.refusalsLogged.set(key, now);
+    this.logger.warn('refused a client connection', { status, reason, remote });
   }
 
   private refuse(socket: Duplex, status: number, reason: string): void {
@@ -343,9 +356,12 @@ class BuiltInRelay implements RelayServer, DispatchContext {
 
   private wire(ws: WebSocket, session: Session): void {
     ws.on('message', (data: RawData) => {
+      const frame = toBuffer(data);
       try {
-        handleFrame(this, session, toBuffer(data));
+        handleFrame(this, session, frame);
       } catch (err) {
+        const ackId = peekAckId(frame.toString('utf8'));
+        if (ackId !== undefined) session.sendControl(ackFrame(ackId, { name: 'InternalServerError', message: 'the relay failed to handle this request: retry it' }));
         if (session.firstWarning('internal error')) {
           this.logger.error('relay failed to handle a frame', { connectionId: session.connectionId, error: err });
         }

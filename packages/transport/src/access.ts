@@ -1,4 +1,4 @@
-import { WebPubSubServiceClient } from '@azure/web-pubsub';
+import type { WebPubSubServiceClient } from '@azure/web-pubsub';
 import { DEFAULT_HUB, ErrorCode, RemoteAgentError } from '@remote-agent/contracts';
 import { clientHubUrl, parseConnectionString } from './connection-string.js';
 import { redact } from './logger.js';
@@ -138,13 +138,11 @@ export function clientAccessUrlProvider(access: RelayAccess, userId: string, rol
   };
   let client: Promise<WebPubSubServiceClient> | undefined;
   const serviceClient = (): Promise<WebPubSubServiceClient> => {
-    if (access.mode === 'connection-string') {
-      client ??= Promise.resolve(new WebPubSubServiceClient(access.connectionString, access.hub));
-    } else {
-      client ??= import('@azure/identity').then(
-        ({ DefaultAzureCredential }) => new WebPubSubServiceClient(access.endpoint, new DefaultAzureCredential(), access.hub),
-      );
-    }
+    client ??= import('@azure/web-pubsub').then(async ({ WebPubSubServiceClient }) => {
+      if (access.mode === 'connection-string') return new WebPubSubServiceClient(access.connectionString, access.hub);
+      const { DefaultAzureCredential } = await import('@azure/identity');
+      return new WebPubSubServiceClient(access.endpoint, new DefaultAzureCredential(), access.hub);
+    });
     return client;
   };
   return async () => {

@@ -1,5 +1,4 @@
 import { format } from 'node:util';
-import { AzureLogger } from '@azure/logger';
 import { redact, type Logger } from './logger.js';
 
 /**
@@ -7,7 +6,8 @@ import { redact, type Logger } from './logger.js';
  * their lines (which can carry URLs with tokens) go through our redacting logger at debug level instead of
  * straight to stderr. The sink is the SDK's own global, so the most recent logger given here receives them.
  */
-export function routeAzureSdkLogs(logger: Logger): void {
+export async function routeAzureSdkLogs(logger: Logger): Promise<void> {
+  const { AzureLogger } = await import('@azure/logger');
   const sdkLogger = logger.child({ source: 'azure-sdk' });
   AzureLogger.log = (...args: unknown[]) => sdkLogger.debug(redact(format(...args)));
 }

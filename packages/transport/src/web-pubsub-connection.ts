@@ -1,13 +1,12 @@
-import {
-  SendMessageError,
+import type {
+  AckMessageError,
+  JSONTypes,
+  OnConnectedArgs,
+  OnDisconnectedArgs,
+  OnGroupDataMessageArgs,
+  OnRejoinGroupFailedArgs,
   WebPubSubClient,
-  WebPubSubJsonReliableProtocol,
-  type JSONTypes,
-  type OnConnectedArgs,
-  type OnDisconnectedArgs,
-  type OnGroupDataMessageArgs,
-  type OnRejoinGroupFailedArgs,
-  type WebPubSubDataType,
+  WebPubSubDataType,
 } from '@azure/web-pubsub-client';
 import { ErrorCode, RemoteAgentError } from '@remote-agent/contracts';
 import { clientAccessUrlProvider, describeRelay, type RelayAccess } from './access.js';
@@ -65,14 +64,22 @@ function messageOf(err: unknown): string {
   return redact(err instanceof Error ? err.message : String(err));
 }
 
+function ackErrorOf(err: unknown): AckMessageError | undefined {
+  if (typeof err !== 'object' || err === null || !('errorDetail' in err)) return undefined;
+  const detail = (err as { errorDetail?: unknown }).errorDetail;
+  return typeof detail === 'object' && detail !== null && typeof (detail as AckMessageError).name === 'string' ? (detail as AckMessageError) : undefined;
+}
+
 /**
  * RelayConnection over Microsoft's `@azure/web-pubsub-client` with the reliable JSON subprotocol: the SDK
  * reconnects, recovers the session (nothing lost, same connection id) and rejoins groups; a fresh access
- * URL is minted for every new connection.
+ * URL is minted for every new connection. The SDK is loaded on start(), so importing this package stays
+ * cheap for code that never connects.
  */
 class WebPubSubConnection implements RelayConnection {
   readonly userId: string;
-  private readonly client: WebPubSubClient;
+  private client: WebPubSubClient | null = null;
+  private readonly options: WebPubSubConnectionOptions;
   private readonly listeners: Listeners<ConnectionEvents>;
   private readonly logger: Logger;
   private readonly clock: Clock;
@@ -85,14 +92,20 @@ class WebPubSubConnection implements RelayConnection {
   private readonly stopWaiters: Array<() => void> = [];
 
   constructor(opts: WebPubSubConnectionOptions) {
+    this.options = opts;
     this.userId = opts.userId;
-    this.logger = opts.logger.child({ relay: describeRelay(opts.access) });
-    this.clock = opts.clock ?? systemClock;
     this.where = describeRelay(opts.access);
+    this.logger = opts.logger.child({ relay: this.where });
+    this.clock = opts.clock ?? systemClock;
     this.listeners = new Listeners<ConnectionEvents>((err) => this.logger.error('connection listener failed', { error: err }));
-    routeAzureSdkLogs(opts.logger);
+  }
+
+  private async createClient(): Promise<WebPubSubClient> {
+    const opts = this.options;
+    const { WebPubSubClient, WebPubSubJsonReliableProtocol } = await import('@azure/web-pubsub-client');
+    await routeAzureSdkLogs(opts.logger);
     const getUrl = clientAccessUrlProvider(opts.access, opts.userId, opts.role);
-    this.client = new WebPubSubClient(
+    const client = new WebPubSubClient(
       { getClientAccessUrl: () => getUrl() },
       {
         protocol: WebPubSubJsonReliableProtocol(),
@@ -103,11 +116,12 @@ class WebPubSubConnection implements RelayConnection {
         ...(opts.keepAliveTimeoutMs === undefined ? {} : { keepAliveTimeoutInMs: opts.keepAliveTimeoutMs }),
       },
     );
-    this.client.on('connected', (e) => this.onConnected(e));
-    this.client.on('disconnected', (e) => this.onDisconnected(e));
-    this.client.on('stopped', () => this.onStopped());
-    this.client.on('group-message', (e) => this.onGroupMessage(e));
-    this.client.on('rejoin-group-failed', (e) => this.onRejoinFailed(e));
+    client.on('connected', (e) => this.onConnected(e));
+    client.on('disconnected', (e) => this.onDisconnected(e));
+    client.on('stopped', () => this.onStopped());
+    client.on('group-message', (e) => this.onGroupMessage(e));
+    client.on('rejoin-group-failed', (e) => this.onRejoinFailed(e));
+    return client;
   }
 
   get state(): ConnectionState {
@@ -125,6 +139,8 @@ class WebPubSubConnection implements RelayConnection {
     const connected = new Promise<void>((resolve, reject) => (this.pendingStart = { resolve, reject }));
     connected.catch(() => {});
     try {
+      this.client ??= await this.createClient();
+      if (this.stopping) throw new RemoteAgentError(ErrorCode.NotConnected, `connection to ${this.where} was stopped while starting`);
       await this.client.start();
     } catch (err) {
       this.pendingStart = undefined;
@@ -135,32 +151,32 @@ class WebPubSubConnection implements RelayConnection {
   }
 
   async joinGroup(group: string): Promise<void> {
-    this.requireStarted();
+    const client = this.requireStarted();
     try {
-      await this.client.joinGroup(group);
+      await client.joinGroup(group);
     } catch (err) {
       throw this.operationError(err, `join group ${group}`);
     }
   }
 
   async leaveGroup(group: string): Promise<void> {
-    this.requireStarted();
+    const client = this.requireStarted();
     try {
-      await this.client.leaveGroup(group);
+      await client.leaveGroup(group);
     } catch (err) {
       throw this.operationError(err, `leave group ${group}`);
     }
   }
 
   async sendToGroup(group: string, data: unknown, options: SendOptions = {}): Promise<void> {
-    this.requireStarted();
+    const client = this.requireStarted();
     const [payload, dataType] = encode(data);
     const noEcho = options.noEcho ?? false;
     try {
       if (options.fireAndForget) {
-        await this.client.sendToGroup(group, payload, dataType, { fireAndForget: true, noEcho });
+        await client.sendToGroup(group, payload, dataType, { fireAndForget: true, noEcho });
       } else {
-        await this.client.sendToGroup(group, payload, dataType, { ackId: this.nextAckId++, noEcho });
+        await client.sendToGroup(group, payload, dataType, { ackId: this.nextAckId++, noEcho });
       }
     } catch (err) {
       throw this.operationError(err, `send to group ${group}`);
@@ -173,16 +189,17 @@ class WebPubSubConnection implements RelayConnection {
 
   async stop(): Promise<void> {
     if (this.currentState === 'stopped') return;
-    if (this.currentState === 'idle') {
+    const client = this.client;
+    this.stopping = true;
+    if (this.currentState === 'idle' || client === null) {
       this.finishStopped();
       return;
     }
-    this.stopping = true;
     const confirmed = new Promise<void>((resolve) => this.stopWaiters.push(resolve));
     let timer: { cancel(): void } | undefined;
     const waited = new Promise<void>((resolve) => (timer = this.clock.setTimeout(resolve, STOP_WAIT_MS)));
-    this.client.stop();
-    this.stopReconnectLoops();
+    client.stop();
+    this.stopReconnectLoops(client);
     await Promise.race([confirmed, waited]);
     timer?.cancel();
     this.finishStopped();
@@ -193,15 +210,15 @@ class WebPubSubConnection implements RelayConnection {
    * reconnecting) clears its own stopping flag at once, so the reconnect loops go on for ever. Setting the
    * flag makes them end at their next attempt (within about a second) and emit `stopped`.
    */
-  private stopReconnectLoops(): void {
-    const internals = this.client as unknown as { _isStopping?: unknown };
+  private stopReconnectLoops(client: WebPubSubClient): void {
+    const internals = client as unknown as { _isStopping?: unknown };
     if (typeof internals._isStopping === 'boolean') internals._isStopping = true;
   }
 
   private onConnected(e: OnConnectedArgs): void {
     if (this.stopping) {
       // The SDK finished a reconnect it had under way when stop() was called; close that socket too.
-      this.client.stop();
+      this.client?.stop();
       return;
     }
     const recovered = e.connectionId === this.lastConnectionId;
@@ -223,10 +240,7 @@ class WebPubSubConnection implements RelayConnection {
 
   private onStopped(): void {
     for (const resolve of this.stopWaiters.splice(0)) resolve();
-    if (this.stopping) return;
-    this.pendingStart?.reject(new RemoteAgentError(ErrorCode.NotConnected, `connection to ${this.where} stopped before it was established`));
-    this.pendingStart = undefined;
-    this.finishStopped();
+    if (!this.stopping) this.finishStopped();
   }
 
   private onGroupMessage(e: OnGroupDataMessageArgs): void {
@@ -241,14 +255,17 @@ class WebPubSubConnection implements RelayConnection {
 
   private finishStopped(): void {
     if (this.currentState === 'stopped') return;
+    this.pendingStart?.reject(new RemoteAgentError(ErrorCode.NotConnected, `connection to ${this.where} stopped before it was established`));
+    this.pendingStart = undefined;
     this.currentState = 'stopped';
     this.listeners.emit('stopped');
   }
 
-  private requireStarted(): void {
-    if (this.currentState === 'idle' || this.currentState === 'stopped') {
+  private requireStarted(): WebPubSubClient {
+    if (this.client === null || this.currentState === 'idle' || this.currentState === 'stopped') {
       throw new RemoteAgentError(ErrorCode.NotConnected, `connection to ${this.where} is ${this.currentState}: call start() first`);
     }
+    return this.client;
   }
 
   private startError(err: unknown): RemoteAgentError {
@@ -269,7 +286,7 @@ class WebPubSubConnection implements RelayConnection {
 
   private operationError(err: unknown, what: string): RemoteAgentError {
     if (err instanceof RemoteAgentError) return err;
-    const detail = err instanceof SendMessageError ? err.errorDetail : undefined;
+    const detail = ackErrorOf(err);
     if (detail?.name === 'Forbidden') {
       return new RemoteAgentError(
         ErrorCode.Forbidden,
