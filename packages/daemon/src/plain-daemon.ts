@@ -1,10 +1,11 @@
-import { ErrorCode, PRODUCT_VERSION, RemoteAgentError, toErrorInfo, type RunParams } from '@remote-agent/contracts';
-import { createLogger, redact, type Logger } from '@remote-agent/transport';
-import { parseDaemonConfig, type DaemonConfig, type OneShotRunConfig } from './config.js';
+import { PRODUCT_VERSION, toErrorInfo, type RunParams } from '@remote-agent/contracts';
+import { createLogger, type Logger } from '@remote-agent/transport';
+import type { OneShotRunConfig } from './config.js';
 import type { LocalDaemonCore } from './core.js';
 import type { RequestView } from './core-api.js';
 import type { StartRelay } from './embedded-relay.js';
 import { EXIT_CONFIG, EXIT_FAILED, EXIT_OK } from './exit-codes.js';
+import { exitStatusFor, startCli } from './cli-start.js';
 import { printExecutorCommand } from './executor-command.js';
 import { startDaemonRuntime, type ConnectRelay, type DaemonRuntime } from './mcp/daemon-runtime.js';
 
@@ -98,27 +99,9 @@ async function oneShotRun(run: OneShotRunConfig, core: LocalDaemonCore, logger: 
 /** The plain daemon (`ra-daemon`): returns the exit status; the entry point only wires the process in. */
 export async function runPlainDaemon(io: CliIo): Promise<number> {
   const args = io.argv;
-  const unknown = args.find((a) => !['--help', '-h', '--version', '-v', '--print-executor-command'].includes(a));
-  if (unknown !== undefined) {
-    io.stderr.write(`ra-daemon: unknown option ${unknown}; see ra-daemon --help\n`);
-    return EXIT_CONFIG;
-  }
-  if (args.includes('--help') || args.includes('-h')) {
-    io.stdout.write(USAGE);
-    return EXIT_OK;
-  }
-  if (args.includes('--version') || args.includes('-v')) {
-    io.stdout.write(`${PRODUCT_VERSION}\n`);
-    return EXIT_OK;
-  }
-
-  let config: DaemonConfig;
-  try {
-    config = parseDaemonConfig(io.env);
-  } catch (err) {
-    io.stderr.write(`ra-daemon: ${redact(toErrorInfo(err).message)}\n`);
-    return EXIT_CONFIG;
-  }
+  const started = startCli(io, 'ra-daemon', ['--help', '-h', '--version', '-v', '--print-executor-command'], USAGE);
+  if ('exit' in started) return started.exit;
+  const { config } = started;
   const logger = createLogger({
     level: config.log.level,
     format: config.log.format,
@@ -140,7 +123,7 @@ export async function runPlainDaemon(io: CliIo): Promise<number> {
   } catch (err) {
     const info = toErrorInfo(err);
     logger.error('daemon could not start', { code: info.code, error: info.message });
-    return err instanceof RemoteAgentError && err.code === ErrorCode.InvalidConfig ? EXIT_CONFIG : EXIT_FAILED;
+    return exitStatusFor(err);
   }
 
   try {

@@ -1,11 +1,11 @@
 import type { Readable, Writable } from 'node:stream';
-import { ErrorCode, PRODUCT_VERSION, RemoteAgentError, toErrorInfo } from '@remote-agent/contracts';
-import { createLogger, redact, type Logger } from '@remote-agent/transport';
-import { parseDaemonConfig, type DaemonConfig } from '../config.js';
-import { executorRelaySettings, formatExecutorCommand } from '../executor-command.js';
-import { EXIT_CONFIG, EXIT_FAILED, EXIT_OK } from '../exit-codes.js';
+import { PRODUCT_VERSION, toErrorInfo } from '@remote-agent/contracts';
+import { createLogger, type Logger } from '@remote-agent/transport';
+import type { DaemonConfig } from '../config.js';
+import { printExecutorCommand } from '../executor-command.js';
+import { EXIT_OK } from '../exit-codes.js';
+import { exitStatusFor, startCli } from '../cli-start.js';
 import type { CliIo } from '../plain-daemon.js';
-import { ensureStateDir } from '../state-dir.js';
 import { startDaemonRuntime, type DaemonRuntime } from './daemon-runtime.js';
 import { startMcpHttpServer } from './http.js';
 import { createMcpServer } from './server.js';
@@ -58,22 +58,6 @@ Exit status: 0 ok, 1 failure, 2 bad configuration or usage. All settings are des
 `;
 }
 
-async function printExecutorCommand(config: DaemonConfig, io: CliIo, prog: string): Promise<number> {
-  try {
-    await ensureStateDir(config.stateDir);
-    const settings = await executorRelaySettings(config);
-    if (!settings.ok) {
-      io.stderr.write(`${prog}: cannot print an executor command: ${settings.reason}\n`);
-      return EXIT_CONFIG;
-    }
-    io.stdout.write(formatExecutorCommand(settings.vars));
-    return EXIT_OK;
-  } catch (err) {
-    io.stderr.write(`${prog}: ${redact(toErrorInfo(err).message)}\n`);
-    return EXIT_FAILED;
-  }
-}
-
 function mcpServerFactory(config: DaemonConfig, runtime: DaemonRuntime, logger: Logger) {
   return () =>
     createMcpServer({
@@ -120,27 +104,9 @@ export async function runMcpDaemon(io: McpCliIo, defaultMode: McpMode): Promise<
   const args = io.argv;
   const mode: McpMode = args.includes('--stdio') ? 'stdio' : defaultMode;
   const prog = defaultMode === 'http' ? 'ra-mcp' : 'mcp-stdio-main';
-  const unknown = args.find((a) => !OPTIONS.includes(a));
-  if (unknown !== undefined) {
-    io.stderr.write(`${prog}: unknown option ${unknown}; see ${prog} --help\n`);
-    return EXIT_CONFIG;
-  }
-  if (args.includes('--help') || args.includes('-h')) {
-    io.stdout.write(usage(defaultMode));
-    return EXIT_OK;
-  }
-  if (args.includes('--version') || args.includes('-v')) {
-    io.stdout.write(`${PRODUCT_VERSION}\n`);
-    return EXIT_OK;
-  }
-
-  let config: DaemonConfig;
-  try {
-    config = parseDaemonConfig(io.env);
-  } catch (err) {
-    io.stderr.write(`${prog}: ${redact(toErrorInfo(err).message)}\n`);
-    return EXIT_CONFIG;
-  }
+  const started = startCli(io, prog, OPTIONS, usage(defaultMode));
+  if ('exit' in started) return started.exit;
+  const { config } = started;
   if (args.includes('--print-executor-command')) return printExecutorCommand(config, io, prog);
 
   const logger = createLogger({
@@ -161,7 +127,7 @@ export async function runMcpDaemon(io: McpCliIo, defaultMode: McpMode): Promise<
   } catch (err) {
     const info = toErrorInfo(err);
     logger.error('daemon could not start', { code: info.code, error: info.message });
-    return err instanceof RemoteAgentError && err.code === ErrorCode.InvalidConfig ? EXIT_CONFIG : EXIT_FAILED;
+    return exitStatusFor(err);
   }
   try {
     await serve(mode, config, runtime, io, logger);
@@ -169,7 +135,7 @@ export async function runMcpDaemon(io: McpCliIo, defaultMode: McpMode): Promise<
   } catch (err) {
     const info = toErrorInfo(err);
     logger.error('mcp server failed', { code: info.code, error: info.message });
-    return err instanceof RemoteAgentError && err.code === ErrorCode.InvalidConfig ? EXIT_CONFIG : EXIT_FAILED;
+    return exitStatusFor(err);
   } finally {
     await runtime.close();
   }
