@@ -154,3 +154,22 @@ describe('defaultRelayPublicUrl', () => {
     assert.equal(defaultRelayPublicUrl('::1', 2, 'box'), 'http://[::1]:2');
   });
 });
+
+describe('DAEMON_ARTIFACT_ROOTS', () => {
+  it('defaults to a folder in the state directory', () => {
+    assert.deepEqual(parse({}).artifactRoots, [join(home, '.remote-agent', 'daemon', 'artifacts')]);
+    assert.deepEqual(parse({ DAEMON_STATE_DIR: '/srv/ra' }).artifactRoots, [join('/srv/ra', 'artifacts')]);
+  });
+
+  it('takes a comma list, expanding ~ and relative paths, without repeats', () => {
+    assert.deepEqual(parse({ DAEMON_ARTIFACT_ROOTS: ' /data/out , ~/drop,rel, /data/out ' }).artifactRoots, [
+      '/data/out',
+      join(home, 'drop'),
+      join('/work', 'rel'),
+    ]);
+  });
+
+  it('refuses a list with no folder in it, naming the variable', () => {
+    assert.match(configError({ DAEMON_ARTIFACT_ROOTS: ' , ,' }), /DAEMON_ARTIFACT_ROOTS must list one or more folders/);
+  });
+});

@@ -7,3 +7,4 @@ export * from './embedded-relay.js';
 export * from './executor-command.js';
 export { runPlainDaemon, type CliIo, EXIT_OK, EXIT_FAILED, EXIT_CONFIG } from './plain-daemon.js';
 export * from './mcp/index.js';
+export type * from './artifacts/api.js';

@@ -9,7 +9,7 @@ import {
   type ExecutorInfo,
   type RequestResult,
 } from '@remote-agent/contracts';
-import { EnvelopeBus, type Clock, type EnvelopeContext, type Logger, type RelayConnection } from '@remote-agent/transport';
+import { EnvelopeBus, ReceiveBudget, type Clock, type EnvelopeContext, type Logger, type RelayConnection } from '@remote-agent/transport';
 import type { ExecutorConfig } from './config.js';
 import { DEFAULT_CONNECT_RETRY, connectWithRetry, type ConnectRetryOptions } from './connect.js';
 import { Dispatcher, type ReplyFn } from './dispatcher.js';
@@ -34,7 +34,7 @@ export interface ExecutorDeps {
   /** Raw bytes per output chunk (CHUNK_BYTES by default); tests use small chunks. */
   chunkBytes?: number;
   connectRetry?: ConnectRetryOptions;
-  /** Artifact stream timing; tests shorten it. */
+  /** Artifact receive pacing and stream timing; tests change them. */
   artifact?: ArtifactHandlerOptions;
 }
 
@@ -97,7 +97,7 @@ export async function startExecutor(config: ExecutorConfig, deps: ExecutorDeps):
         outputRetain: config.outputRetain,
         lookup: (requestId) => dispatcher.lookup(requestId),
       },
-      ...(deps.artifact === undefined ? {} : { artifact: deps.artifact }),
+      artifact: { budget: new ReceiveBudget(clock), ...deps.artifact },
     }),
   );
   const dispatcher: Dispatcher = new Dispatcher({

@@ -18,6 +18,8 @@ export interface DataChannel {
 export interface DataProgress {
   /** Sender: bytes sent at least once. Receiver: bytes written, in order. */
   bytes: number;
+  /** Data bytes that crossed the relay, counting what was sent again after a resume. */
+  wireBytes: number;
   /** Bytes of the whole stream, when known. */
   total: number | null;
   /** Times the stream continued from the receiver's position after losing messages. */

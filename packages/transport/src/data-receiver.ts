@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   CHUNK_BYTES,
   DATA_IDLE_TIMEOUT_MS,
-  DEFAULT_STREAM_WINDOW,
+  DATA_STREAM_WINDOW,
   ErrorCode,
   RemoteAgentError,
   type BodyOf,
@@ -14,6 +14,7 @@ import type { Clock, TimerHandle } from './clock.js';
 import { MAX_RESUME_OFFSETS_KEPT, type DataChannel, type DataProgress, type DataSummary } from './data-channel.js';
 import { abortError, protocolError } from './data-sender.js';
 import { silentLogger, type Logger } from './logger.js';
+import type { ReceiveBudget } from './receive-budget.js';
 
 /** Where the receiver puts the bytes. */
 export interface DataSink {
@@ -34,6 +35,8 @@ export interface DataReceiverOptions {
   maxChunkBytes?: number;
   /** Silence after which the stream fails with TIMED_OUT. */
   idleTimeoutMs?: number;
+  /** Paces credit to the rate the relay connection can take; shared by the process's receivers. None: unpaced. */
+  budget?: ReceiveBudget | null;
   onProgress?: (progress: DataProgress) => void;
   logger?: Logger;
 }
@@ -63,6 +66,7 @@ export class DataReceiver {
   /** Bytes accepted in order: written, or queued to be written. */
   private acceptedEnd = 0;
   private written = 0;
+  private wireBytes = 0;
   /** Highest chunk seq seen, held or not. */
   private seenSeq = -1;
   private total: number | null = null;
@@ -76,10 +80,11 @@ export class DataReceiver {
   private failure: RemoteAgentError | null = null;
   private lastHeard: number;
   private wake: (() => void) | null = null;
+  private grantTimer: TimerHandle | null = null;
   private detach: Array<() => void> = [];
 
   constructor(private readonly opts: DataReceiverOptions) {
-    this.window = opts.window ?? DEFAULT_STREAM_WINDOW;
+    this.window = opts.window ?? DATA_STREAM_WINDOW;
     this.batch = Math.max(1, Math.floor(this.window / 2));
     this.maxChunkBytes = opts.maxChunkBytes ?? CHUNK_BYTES;
     this.idleTimeoutMs = opts.idleTimeoutMs ?? DATA_IDLE_TIMEOUT_MS;
@@ -88,7 +93,7 @@ export class DataReceiver {
   }
 
   progress(): DataProgress {
-    return { bytes: this.written, total: this.total, resumes: this.resumes, resumedAt: [...this.resumedAt] };
+    return { bytes: this.written, wireBytes: this.wireBytes, total: this.total, resumes: this.resumes, resumedAt: [...this.resumedAt] };
   }
 
   async run(): Promise<DataSummary> {
@@ -123,6 +128,8 @@ export class DataReceiver {
       throw err;
     } finally {
       (timer as TimerHandle | null)?.cancel();
+      this.grantTimer?.cancel();
+      this.grantTimer = null;
       signal?.removeEventListener('abort', onAbort);
     }
   }
@@ -137,12 +144,25 @@ export class DataReceiver {
     await this.opts.sink.write(data);
     this.hash.update(data);
     this.written += data.length;
-    if (item.credit && ++this.pendingCredit >= this.batch) {
-      const chunks = this.pendingCredit;
-      this.pendingCredit = 0;
-      this.send('request.credit', { chunks });
-    }
+    if (item.credit) this.pendingCredit++;
+    this.grantCredit();
     this.opts.onProgress?.(this.progress());
+  }
+
+  /** Hands back a batch of credit once it is due, later if the process is over its receive budget. */
+  private grantCredit(): void {
+    if (this.pendingCredit < this.batch || this.grantTimer !== null || this.failure) return;
+    const waitMs = this.opts.budget?.waitMs() ?? 0;
+    if (waitMs > 0) {
+      this.grantTimer = this.opts.clock.setTimeout(() => {
+        this.grantTimer = null;
+        this.grantCredit();
+      }, waitMs);
+      return;
+    }
+    const chunks = this.pendingCredit;
+    this.pendingCredit = 0;
+    this.send('request.credit', { chunks });
   }
 
   private async complete(eof: DataEof): Promise<DataSummary> {
@@ -188,6 +208,7 @@ export class DataReceiver {
       this.logger.warn('oversized data chunk dropped', { bytes: data.length, max: this.maxChunkBytes });
       return;
     }
+    this.wireBytes += data.length;
     if (body.total !== undefined) this.total = body.total;
     let offset = body.offset;
     const end = offset + data.length;
@@ -210,6 +231,7 @@ export class DataReceiver {
       return;
     }
     this.acceptedEnd = end;
+    this.opts.budget?.consume(body.data.length);
     if (this.total === null && body.eof) this.total = body.eof.size;
     if (data.length > 0) this.queue.push({ data, eof: null, credit: true });
     if (body.eof) {
@@ -229,7 +251,8 @@ export class DataReceiver {
     }
     this.pendingCredit = 0;
     this.lastPositionAt = this.acceptedEnd;
-    if (resume) {
+    // Answering the sender's first query, before any data, is the start of the stream, not a resume.
+    if (resume && this.seenSeq >= 0) {
       this.resumes++;
       this.resumedAt.push(this.acceptedEnd);
       if (this.resumedAt.length > MAX_RESUME_OFFSETS_KEPT) this.resumedAt.shift();

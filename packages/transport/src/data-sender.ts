@@ -15,6 +15,8 @@ import type { Clock, TimerHandle } from './clock.js';
 import { MAX_RESUME_OFFSETS_KEPT, type DataChannel, type DataProgress, type DataSummary } from './data-channel.js';
 import { silentLogger, type Logger } from './logger.js';
 
+const MAX_UNCONFIRMED = 4096;
+
 export interface DataSource {
   format: DataFormat;
   /** Bytes of the stream when known before reading it (a file's size), for progress. */
@@ -58,6 +60,7 @@ export class DataSender {
   /** Highest offset ever sent: the receiver can never hold more. */
   private highWater = 0;
   private seq = 0;
+  private wireBytes = 0;
   private resumes = 0;
   private readonly resumedAt: number[] = [];
   private eofSent = false;
@@ -90,7 +93,13 @@ export class DataSender {
   }
 
   progress(): DataProgress {
-    return { bytes: this.highWater, total: this.opts.source.total ?? null, resumes: this.resumes, resumedAt: [...this.resumedAt] };
+    return {
+      bytes: this.highWater,
+      wireBytes: this.wireBytes,
+      total: this.opts.source.total ?? null,
+      resumes: this.resumes,
+      resumedAt: [...this.resumedAt],
+    };
   }
 
   async run(): Promise<DataSummary> {
@@ -137,6 +146,8 @@ export class DataSender {
     if (this.failure || this.rewindNeeded || this.eofSent) return;
     const seq = this.seq++;
     this.unconfirmed.push({ seq, offset: this.sentOffset });
+    // Far more than can be in flight; a position older than these is simply treated as a loss.
+    if (this.unconfirmed.length > MAX_UNCONFIRMED) this.unconfirmed.shift();
     if (chunk === null) {
       this.eofSent = true;
       this.send('request.data', { seq, offset: this.sentOffset, data: '', ...this.totalField(), eof: this.eof! });
@@ -144,6 +155,7 @@ export class DataSender {
     }
     this.send('request.data', { seq, offset: this.sentOffset, data: chunk.toString('base64'), ...this.totalField() });
     this.sentOffset += chunk.length;
+    this.wireBytes += chunk.length;
     this.highWater = Math.max(this.highWater, this.sentOffset);
     this.credits--;
     this.opts.onProgress?.(this.progress());

@@ -12,3 +12,4 @@ export * from './web-pubsub-connection.js';
 export * from './data-channel.js';
 export * from './data-sender.js';
 export * from './data-receiver.js';
+export * from './receive-budget.js';

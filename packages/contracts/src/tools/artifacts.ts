@@ -89,6 +89,10 @@ export const ArtifactTransferReportSchema = z.object({
   type: ArtifactTypeSchema.nullable().describe('file or directory, once known'),
   totalBytes: z.number().int().nullable().describe('Bytes of the stream (the file, or the tar stream of a folder), once known'),
   transferredBytes: z.number().int().describe('Bytes sent (upload) or received and written (download) so far'),
+  wireBytes: z
+    .number()
+    .int()
+    .describe('Bytes that crossed the relay, counting what was sent again after a resume (about totalBytes when nothing was lost)'),
   resumes: z.number().int().describe('Times the transfer resumed after lost messages or a dropped connection'),
   resumedAt: z.array(z.number().int()).describe('Byte offsets it resumed from (the latest few); never restarted from 0 unless listed'),
   sha256: z.string().nullable().describe('sha256 of the stream, verified by the receiver'),

@@ -30,6 +30,8 @@ describe('artifact roots', () => {
     assert.equal(dest.path, join(rootA, 'out', 'new.bin'));
     assert.equal(dest.root, rootA);
     await writeFile(join(rootB, 'x.txt'), 'x');
+    await writeFile(join(rootB, '..dots'), 'a name that starts with two dots is still inside');
+    assert.equal((await roots.forReading(join(rootB, '..dots'))).root, rootB);
     assert.equal((await roots.forReading(join(rootB, 'x.txt'))).real, join(rootB, 'x.txt'));
   });
 

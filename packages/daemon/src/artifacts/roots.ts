@@ -6,7 +6,7 @@ import { localFsError } from './local-errors.js';
 /** True when `candidate` is `ancestor` or lies inside it (case-insensitively on Windows). */
 function isInside(candidate: string, ancestor: string): boolean {
   const rel = path.relative(ancestor, candidate);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
 }
 
 /** A daemon-side path checked against the roots: `path` as asked (absolute), `real` with every link resolved. */

@@ -16,6 +16,7 @@ import {
   type DataProgress,
   type DataSummary,
   type Logger,
+  type ReceiveBudget,
 } from '@remote-agent/transport';
 import type { RequestView, WaitOptions } from '../core-api.js';
 import type { ArtifactTransfers, DownloadRequest, TransferView, TransferWaitOptions, UploadRequest } from './api.js';
@@ -33,6 +34,8 @@ export interface ArtifactServiceDeps {
   cancel(requestId: string, reason: string): Promise<RequestView>;
   clock: Clock;
   logger: Logger;
+  /** Paces what the daemon takes in, shared by its downloads (null: unpaced). */
+  budget: ReceiveBudget | null;
   /** Stream timing; tests shorten it. */
   stream?: { stallMs?: number; idleTimeoutMs?: number };
   /** Completed transfers remembered for artifact.status. */
@@ -74,7 +77,7 @@ class Transfer {
     this.createdAt = request.createdAt;
     this.remotePath = remotePath;
     this.type = type;
-    this.progress = { bytes: 0, total, resumes: 0, resumedAt: [] };
+    this.progress = { bytes: 0, wireBytes: 0, total, resumes: 0, resumedAt: [] };
   }
 
   onChange(listener: () => void): () => void {
@@ -88,7 +91,8 @@ class Transfer {
 
   view(now: number): TransferView {
     const c = this.completion;
-    const content = this.local?.tally ?? this.remote;
+    // What was put in place: unpacked here for a download, on the executor for an upload.
+    const content = this.direction === 'download' ? (this.local?.tally ?? null) : (this.remote ?? this.local?.tally ?? null);
     const bytes = this.local?.summary.size ?? this.remote?.bytes ?? null;
     const durationMs = c ? c.at - this.createdAt : now - this.createdAt;
     const view: TransferView = {
@@ -103,6 +107,7 @@ class Transfer {
       type: this.type,
       totalBytes: this.progress.total ?? bytes,
       transferredBytes: this.progress.bytes,
+      wireBytes: this.progress.wireBytes,
       resumes: this.progress.resumes,
       resumedAt: this.progress.resumedAt,
       sha256: this.local?.summary.sha256 ?? this.remote?.sha256 ?? null,
@@ -192,6 +197,7 @@ export class ArtifactTransferService implements ArtifactTransfers {
       signal: transfer.stop.signal,
       logger: this.deps.logger.child({ requestId: submitted.requestId }),
       onProgress: (progress) => this.onProgress(transfer, progress),
+      budget: this.deps.budget,
       ...(this.deps.stream?.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: this.deps.stream.idleTimeoutMs }),
     });
     const running = receiver.run().then((summary) => {

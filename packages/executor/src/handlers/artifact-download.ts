@@ -20,7 +20,9 @@ export function createArtifactDownloadHandler(opts: ArtifactHandlerOptions = {})
   return {
     kind: 'artifact.download',
     params: ArtifactDownloadParamsSchema,
-    usesSlot: true,
+    // A transfer runs no process and its memory and rate are bounded by the stream; queued behind commands,
+    // its peer would wait with nothing to show and time out.
+    usesSlot: false,
     async handle(params, ctx) {
       const file = resolveFsPath(params.path, ctx.workDir);
       const artifact = await openArtifactSource(file);

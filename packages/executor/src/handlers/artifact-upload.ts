@@ -4,14 +4,16 @@ import {
   type ArtifactResult,
   type ArtifactUploadParams,
 } from '@remote-agent/contracts';
-import { DataReceiver } from '@remote-agent/transport';
+import { DataReceiver, type ReceiveBudget } from '@remote-agent/transport';
 import { StagedArtifact } from '../artifact/staging.js';
 import { fsError } from '../fs/errors.js';
 import { resolveFsPath } from '../fs/paths.js';
 import type { RequestHandler } from './handler.js';
 
-/** Stream timing, shorter in tests. */
 export interface ArtifactHandlerOptions {
+  /** Paces what this executor takes in, shared by its transfers (null: unpaced, for tests). */
+  budget?: ReceiveBudget | null;
+  /** Stream timing, shorter in tests. */
   stallMs?: number;
   idleTimeoutMs?: number;
 }
@@ -24,7 +26,9 @@ export function createArtifactUploadHandler(opts: ArtifactHandlerOptions = {}): 
   return {
     kind: 'artifact.upload',
     params: ArtifactUploadParamsSchema,
-    usesSlot: true,
+    // A transfer runs no process and its memory and rate are bounded by the stream; queued behind commands,
+    // its peer would wait with nothing to show and time out.
+    usesSlot: false,
     async handle(params, ctx) {
       const target = resolveFsPath(params.path, ctx.workDir);
       const staged = await StagedArtifact.create(target, {
@@ -39,6 +43,7 @@ export function createArtifactUploadHandler(opts: ArtifactHandlerOptions = {}): 
         clock: ctx.clock,
         signal: ctx.signal,
         logger: ctx.logger,
+        budget: opts.budget ?? null,
         ...(opts.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: opts.idleTimeoutMs }),
       });
       try {

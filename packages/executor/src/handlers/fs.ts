@@ -21,5 +21,5 @@ export function createFsHandler(kind: FsKind): RequestHandler<z.output<(typeof F
 }
 
 export function createFsHandlers(): RequestHandler[] {
-  return FS_KINDS.map((kind) => createFsHandler(kind) as RequestHandler);
+  return FS_KINDS.map((kind) => createFsHandler(kind));
 }

@@ -52,7 +52,7 @@ export function createHandlers(deps: HandlerDeps): RequestHandler[] {
     createInstructionHandler(deps.instruction),
     createOutputReadHandler(deps.outputRead),
     ...createFsHandlers(),
-    createArtifactUploadHandler(deps.artifact) as RequestHandler,
-    createArtifactDownloadHandler(deps.artifact) as RequestHandler,
+    createArtifactUploadHandler(deps.artifact),
+    createArtifactDownloadHandler(deps.artifact),
   ];
 }
