@@ -88,6 +88,31 @@ describe('WebPubSubConnection against the built-in relay', () => {
     await daemon.conn.stop();
   });
 
+  it('acknowledges promptly, so a receiver takes in data faster than the relay holds un-acknowledged (16 MB a second)', async () => {
+    const sender = peer('e-fast', 'executor');
+    const receiver = peer('d-fast', 'daemon');
+    await Promise.all([sender.conn.start(), receiver.conn.start()]);
+    await receiver.conn.joinGroup('ra.daemon.d-fast');
+    const firstConnection = receiver.connected.items[0]!.connectionId;
+
+    // A credit-windowed stream as the executor sends output: 32 chunks of 128 KiB, then wait until they
+    // arrived. 48 MB cross loopback well within a second, the SDK's own acknowledgement period.
+    const chunk = 'x'.repeat(128 * 1024);
+    const window = 32;
+    const batches = 12;
+    for (let b = 0; b < batches; b++) {
+      for (let i = 0; i < window; i++) {
+        void sender.conn.sendToGroup('ra.daemon.d-fast', { seq: b * window + i, chunk }, { fireAndForget: true });
+      }
+      await receiver.inbox.waitFor((b + 1) * window, 10_000);
+    }
+    const seqs = receiver.inbox.items.map((m) => (m.data as { seq: number }).seq);
+    assert.deepEqual(seqs, [...Array(window * batches).keys()]);
+    assert.deepEqual(receiver.disconnected.items, [], 'the relay dropped the receiver');
+    assert.deepEqual(receiver.connected.items.map((e) => e.connectionId), [firstConnection]);
+    await Promise.all([sender.conn.stop(), receiver.conn.stop()]);
+  });
+
   it('a dropped socket is recovered invisibly: no disconnect, nothing lost, in order', async () => {
     const exec = peer('e2', 'executor');
     const daemon = peer('d2', 'daemon');

@@ -10,7 +10,7 @@ import type {
 } from '@azure/web-pubsub-client';
 import { ErrorCode, RemoteAgentError } from '@remote-agent/contracts';
 import { clientAccessUrlProvider, describeRelay, type RelayAccess } from './access.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import type { ConnectionEvents, ConnectionState, RelayConnection, SendOptions } from './connection.js';
 import { Listeners } from './emitter.js';
 import { redact, type Logger } from './logger.js';
@@ -44,6 +44,21 @@ const STOP_WAIT_MS = 3_000;
  * within one connection; an explicit ackId makes the SDK's retries idempotent.
  */
 const FIRST_ACK_ID = 2 ** 32;
+
+/**
+ * The reliable protocol lets the service hold at most 1,000 messages or 16 MB delivered but not yet
+ * acknowledged per connection, and drops the connection past that; the SDK acknowledges once a second, so
+ * any receiver taking in more than 16 MB/s (or a burst of 1,000 hellos) would be dropped. We acknowledge
+ * after this many messages, or this long after the first unacknowledged one, whichever comes first:
+ * 32 chunks of 128 KiB (base64) stay near 5.5 MB.
+ */
+const QUICK_ACK_MESSAGES = 32;
+const QUICK_ACK_AFTER_MS = 50;
+
+/** The SDK's own (private) sequence-ack sender, which it calls on its 1 s timer. */
+interface SequenceAckInternals {
+  _trySendSequenceAck?: () => Promise<void>;
+}
 
 function encode(data: unknown): [JSONTypes | ArrayBuffer, WebPubSubDataType] {
   if (typeof data === 'string') return [data, 'text'];
@@ -90,6 +105,8 @@ class WebPubSubConnection implements RelayConnection {
   private stopping = false;
   private pendingStart: { resolve: () => void; reject: (err: Error) => void } | undefined;
   private readonly stopWaiters: Array<() => void> = [];
+  private unacked = 0;
+  private ackTimer: TimerHandle | undefined;
 
   constructor(opts: WebPubSubConnectionOptions) {
     this.options = opts;
@@ -246,7 +263,25 @@ class WebPubSubConnection implements RelayConnection {
   private onGroupMessage(e: OnGroupDataMessageArgs): void {
     if (this.currentState === 'stopped') return;
     const msg = e.message;
+    this.countForQuickAck();
     this.listeners.emit('message', { group: msg.group, data: decode(msg.data), fromUserId: msg.fromUserId });
+  }
+
+  private countForQuickAck(): void {
+    this.unacked++;
+    if (this.unacked >= QUICK_ACK_MESSAGES) this.sendSequenceAck();
+    else this.ackTimer ??= this.clock.setTimeout(() => this.sendSequenceAck(), QUICK_ACK_AFTER_MS);
+  }
+
+  private sendSequenceAck(): void {
+    this.unacked = 0;
+    this.ackTimer?.cancel();
+    this.ackTimer = undefined;
+    // A private method of @azure/web-pubsub-client 1.1 (pinned by the lock file; see the test that streams
+    // past 16 MB through the relay). Should a later SDK drop it, the SDK's own 1 s acknowledgement remains.
+    const internals = this.client as unknown as SequenceAckInternals | null;
+    if (typeof internals?._trySendSequenceAck !== 'function') return;
+    internals._trySendSequenceAck().catch((err: unknown) => this.logger.debug('sequence ack failed', { error: messageOf(err) }));
   }
 
   private onRejoinFailed(e: OnRejoinGroupFailedArgs): void {
@@ -255,6 +290,8 @@ class WebPubSubConnection implements RelayConnection {
 
   private finishStopped(): void {
     if (this.currentState === 'stopped') return;
+    this.ackTimer?.cancel();
+    this.ackTimer = undefined;
     this.pendingStart?.reject(new RemoteAgentError(ErrorCode.NotConnected, `connection to ${this.where} stopped before it was established`));
     this.pendingStart = undefined;
     this.currentState = 'stopped';
