@@ -18,7 +18,7 @@ function log(msg: string): void {
   process.stderr.write(`[bench] ${msg}\n`);
 }
 
-function commandLine(settings: BenchSettings): string {
+function commandLine(): string {
   const args = process.argv.slice(2);
   return args.length === 0 ? 'npm run bench' : `npm run bench -- ${args.join(' ')}`;
 }
@@ -39,8 +39,10 @@ async function main(): Promise<number> {
 
   const cleanup = new Cleanup();
   const ctx: BenchContext = { cleanup, log, profileDir: settings.profileDir };
+  let interrupted = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
+      interrupted = true;
       log(`${signal}: stopping every process the benchmark started and removing its folders`);
       void cleanup.runAll().then(() => process.exit(EXIT_INTERRUPTED));
     });
@@ -48,7 +50,7 @@ async function main(): Promise<number> {
   if (settings.profileDir !== null) await mkdir(settings.profileDir, { recursive: true });
 
   try {
-    const results = await runBenchmark(settings, ctx, commandLine(settings));
+    const results = await runBenchmark(settings, ctx, commandLine());
     const tables = resultTables(results);
     process.stdout.write(`\n${headline(results)}\n\n${tables.map(renderText).join('\n\n')}\n`);
     await mkdir(dirname(settings.outFile), { recursive: true });
@@ -69,7 +71,8 @@ async function main(): Promise<number> {
     }
     return EXIT_OK;
   } catch (err) {
-    log(`the benchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    // Once interrupted, the phase under way fails because its processes were stopped: that is no news.
+    if (!interrupted) log(`the benchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     return EXIT_FAILED;
   } finally {
     for (const problem of await cleanup.runAll()) log(`cleanup: ${problem}`);

@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import type { BenchContext } from './harness/context.js';
 import { describeMachine } from './harness/machine.js';
 import { startRemoteAgent } from './harness/remote-agent.js';
@@ -15,13 +16,22 @@ const UNACKED_DROP = /dropped a connection over its un-acknowledged message boun
 /** Runs the selected phases in order; the remote-agent processes are shared by latency, throughput and files. */
 export async function runBenchmark(settings: BenchSettings, ctx: BenchContext, command: string): Promise<BenchResults> {
   const began = performance.now();
-  const { outFile: _out, updateReadme: _readme, ...recorded } = settings;
   const results: BenchResults = {
     schema: 1,
     generatedAt: new Date().toISOString(),
     command,
     machine: describeMachine(),
-    settings: recorded,
+    loadAverage: { atStart: loadavg(), atEnd: [] },
+    settings: {
+      quick: settings.quick,
+      phases: settings.phases,
+      profileDir: settings.profileDir,
+      latency: settings.latency,
+      throughput: settings.throughput,
+      relay: settings.relay,
+      scale: settings.scale,
+      files: settings.files,
+    },
     targets: [],
     lostRuns: 0,
     notes: [],
@@ -41,6 +51,7 @@ export async function runBenchmark(settings: BenchSettings, ctx: BenchContext, c
       results.throughput = await measureThroughput(setup, settings.throughput, ctx);
     }
     if (wants('files')) results.files = await measureFiles(setup, settings.files, ctx);
+    // Only the shared setup is registered at this point: stop it before the phases that start their own.
     await ctx.cleanup.runAll();
   }
   if (wants('relay')) {
@@ -55,6 +66,7 @@ export async function runBenchmark(settings: BenchSettings, ctx: BenchContext, c
   results.targets = evaluateTargets(results);
   results.lostRuns = countLostRuns(results);
   results.notes = diagnose(results);
+  results.loadAverage.atEnd = loadavg();
   results.durationMs = performance.now() - began;
   return results;
 }
@@ -64,6 +76,7 @@ function countLostRuns(r: BenchResults): number {
   if (r.latency) lost += r.latency.core.failures + r.latency.mcp.failures;
   if (r.throughput) lost += r.throughput.stream.failedRuns;
   if (r.files && !isSkipped(r.files.fsRead)) lost += r.files.fsRead.remote.failures;
+  if (r.files && !isSkipped(r.files.artifact)) lost += r.files.artifact.upload.failedRuns + r.files.artifact.download.failedRuns;
   if (r.scale) lost += r.scale.concurrency.lost;
   return lost;
 }
@@ -79,8 +92,8 @@ function diagnose(r: BenchResults): string[] {
   const drops = logs.filter((l) => UNACKED_DROP.test(l)).length;
   if (drops > 0) {
     notes.push(
-      `the relay dropped the daemon's connection ${drops} time(s) for too many un-acknowledged messages ` +
-        '(the Web PubSub SDK acknowledges once a second; see bench/README.md, "What the figures say")',
+      `the relay dropped the daemon's connection ${drops} time(s) for too many un-acknowledged messages: they arrived ` +
+        'faster than the daemon acknowledged them (see bench/README.md, "What the figures say", 1 and 2)',
     );
   }
   if (r.lostRuns > 0) notes.push(`${r.lostRuns} run(s) were lost or failed: the benchmark exits 1`);

@@ -52,6 +52,8 @@ export interface FilesSettings {
   calls: number;
   fileBytes: number;
   artifactBytes: number;
+  /** Transfers per direction; the median is reported. */
+  artifactRepeats: number;
 }
 
 export interface BenchSettings {
@@ -191,7 +193,7 @@ function fullSettings(): Sized {
       concurrentRuns: 500,
       runExecutors: 100,
     },
-    files: { calls: 300, fileBytes: 4096, artifactBytes: 64 * MIB },
+    files: { calls: 300, fileBytes: 4096, artifactBytes: 32 * MIB, artifactRepeats: 3 },
   };
 }
 
@@ -210,6 +212,6 @@ function quickSettings(): Sized {
       concurrentRuns: 500,
       runExecutors: 100,
     },
-    files: { calls: 40, fileBytes: 4096, artifactBytes: 8 * MIB },
+    files: { calls: 40, fileBytes: 4096, artifactBytes: 8 * MIB, artifactRepeats: 1 },
   };
 }

@@ -17,7 +17,7 @@ if (major < 22) {
 
 const root = new URL('..', import.meta.url).pathname;
 const suites = {
-  unit: ['packages/contracts/dist', 'packages/transport/dist', 'packages/relay/dist', 'packages/executor/dist', 'packages/daemon/dist'],
+  unit: ['packages/contracts/dist', 'packages/transport/dist', 'packages/transfer/dist', 'packages/relay/dist', 'packages/executor/dist', 'packages/daemon/dist', 'bench/dist'],
   e2e: ['test/dist/e2e'],
   live: ['test/dist/live'],
 };

@@ -33,6 +33,7 @@ export async function startWsPipe(ctx: BenchContext, output: OutputCommand): Pro
     env: { ...baseEnv(), BENCH_WS_URL: `ws://127.0.0.1:${port}`, BENCH_WS_COMMAND: JSON.stringify({ file: output.file, args: output.args }) },
   });
   const [socket] = await Promise.race([connected, source.exited.then(() => Promise.reject(new Error(`ws-source exited: ${source.tail()}`)))]);
+  socket.on('error', (err) => ctx.log(`raw WebSocket pipe: ${err.message}`));
 
   return {
     run(timeoutMs) {

@@ -7,9 +7,12 @@ import { profileArgs, type BenchContext } from './context.js';
 const KEPT_LINES = 400;
 const KILL_AFTER_MS = 5_000;
 
-/** Variables a child needs to run at all on each platform; nothing else of the bench's environment leaks in. */
+/**
+ * Variables a child needs to run at all on each platform, plus NODE_OPTIONS so that an experiment (say
+ * `--import` of a patch) reaches every process; nothing else of the bench's environment leaks in.
+ */
 export function baseEnv(): Record<string, string> {
-  const names = ['PATH', 'Path', 'HOME', 'USERPROFILE', 'SystemRoot', 'ComSpec', 'TEMP', 'TMP', 'TMPDIR', 'LANG'];
+  const names = ['PATH', 'Path', 'HOME', 'USERPROFILE', 'SystemRoot', 'ComSpec', 'TEMP', 'TMP', 'TMPDIR', 'LANG', 'NODE_OPTIONS'];
   const env: Record<string, string> = {};
   for (const name of names) {
     const value = process.env[name];

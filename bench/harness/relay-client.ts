@@ -39,6 +39,8 @@ export class LightRelayClient {
     private readonly onMessage: (msg: GroupData) => void,
   ) {
     ws.on('message', (data: RawData) => this.receive(data));
+    // A socket error closes the connection; what it costs shows as missing deliveries, so it only needs a listener.
+    ws.on('error', () => {});
   }
 
   static async connect(opts: LightClientOptions): Promise<LightRelayClient> {

@@ -1,3 +1,5 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { LocalDaemonCore } from '@remote-agent/daemon';
 import { memoryLogger } from '@remote-agent/transport';
 import type { BenchContext } from './context.js';
@@ -27,6 +29,8 @@ export interface RemoteAgentSetup {
   workDir: string;
   /** Scratch space of this setup, removed by the cleanup. */
   root: string;
+  /** The in-process daemon's artifact root: local files of artifact transfers live here. */
+  artifactRoot: string;
   core: LocalDaemonCore;
   /** Warnings and errors the in-process daemon logged. */
   coreWarnings: readonly string[];
@@ -35,15 +39,17 @@ export interface RemoteAgentSetup {
 
 export async function startRemoteAgent(ctx: BenchContext): Promise<RemoteAgentSetup> {
   const root = await tempFolder(ctx, 'topology');
+  const artifactRoot = join(root, 'artifacts');
+  await mkdir(artifactRoot);
   const relay = await startRelayProcess(ctx);
   const logger = memoryLogger('warn');
   const [core, mcp] = await Promise.all([
-    startCoreDaemon(ctx, { relay, daemonId: 'bench-core', root, logger }),
+    startCoreDaemon(ctx, { relay, daemonId: 'bench-core', root, logger, artifactRoot }),
     startMcpProcess(ctx, { relay, root, daemonId: 'bench-mcp' }),
   ]);
   const { proc: executor, workDir } = await startExecutorProcess(ctx, { relay, executorId: EXECUTOR_ID, root });
   if ((await core.waitForExecutor(EXECUTOR_ID, ONLINE_TIMEOUT_MS)) === null) {
     throw new Error(`the daemon did not list ${EXECUTOR_ID} online within ${ONLINE_TIMEOUT_MS} ms; executor output:\n${executor.tail()}`);
   }
-  return { relay, executor, executorId: EXECUTOR_ID, workDir, root, core, coreWarnings: logger.lines, mcp };
+  return { relay, executor, executorId: EXECUTOR_ID, workDir, root, artifactRoot, core, coreWarnings: logger.lines, mcp };
 }

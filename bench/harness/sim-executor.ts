@@ -30,7 +30,7 @@ export class SimExecutor {
   private readonly info: ExecutorInfo;
 
   private constructor(
-    private readonly opts: SimExecutorOptions,
+    opts: SimExecutorOptions,
     private client: LightRelayClient | null,
   ) {
     this.make = envelopeFactory({ role: 'executor', id: opts.executorId, now: () => Date.now(), newId: randomUUID });

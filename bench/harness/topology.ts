@@ -65,7 +65,7 @@ export async function startExecutorProcess(
  */
 export async function startCoreDaemon(
   ctx: BenchContext,
-  opts: { relay: RelayProcess; daemonId: string; root: string; logger: Logger },
+  opts: { relay: RelayProcess; daemonId: string; root: string; logger: Logger; artifactRoot: string },
 ): Promise<LocalDaemonCore> {
   const defaults = parseDaemonConfig({}, { homeDir: opts.root, cwd: opts.root });
   const connection = createWebPubSubConnection({
@@ -80,6 +80,7 @@ export async function startCoreDaemon(
     registry: defaults.registry,
     requests: defaults.requests,
     logger: opts.logger,
+    artifactRoots: [opts.artifactRoot],
   });
   ctx.cleanup.add(`close daemon core ${opts.daemonId}`, () => core.close());
   return core;

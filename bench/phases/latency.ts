@@ -116,7 +116,6 @@ export async function measureLatency(
   ];
 
   const probe = await probeSsh();
-  let ssh: LatencyRow | Skipped = { skipped: true, reason: probe.available ? '' : probe.reason };
   let sshRow: RowRecorder | null = null;
   let closeSsh: (() => Promise<void>) | null = null;
   if (probe.available) {
@@ -134,7 +133,7 @@ export async function measureLatency(
   }
   await closeSession();
   if (closeSsh) await closeSsh();
-  if (sshRow) ssh = sshRow.result();
+  const ssh: LatencyRow | Skipped = sshRow?.result() ?? { skipped: true, reason: probe.available ? 'ssh was not run' : probe.reason };
 
   const [spawn, core, mcp] = rows.map((r) => r.result()) as [LatencyRow, LatencyRow, LatencyRow];
   return { command: COMMAND, calls: settings.calls, warmup: settings.warmup, spawn, core, mcp, ssh };

@@ -51,7 +51,8 @@ class ScaleRig {
       await Promise.all([daemon.rpc.ready, swarm.rpc.ready]);
     } catch (err) {
       await rig.stop();
-      throw err;
+      const why = err instanceof Error ? err.message : String(err);
+      throw new Error(`${why}; last lines of the daemon:\n${daemon.proc.tail()}\nof the swarm:\n${swarm.proc.tail()}`);
     }
     return rig;
   }
@@ -122,7 +123,7 @@ async function measureSize(ctx: BenchContext, settings: ScaleSettings, count: nu
     await sleep(settings.restWindowMs);
     const restEnd = rig.pids().map(read);
     const presence1 = (await rig.daemon.rpc.call('presenceMessages', {}, CALL_MS)).count;
-    const [relay, daemon, swarm] = [0, 1, 2].map((i) => figures(before[i] ?? null, restStart[i] ?? null, restEnd[i] ?? null)) as Array<ProcessFigures | null>;
+    const [relay = null, daemon = null, swarm = null] = [0, 1, 2].map((i) => figures(before[i] ?? null, restStart[i] ?? null, restEnd[i] ?? null));
     problems.push(...rig.warnings().slice(0, MAX_PROBLEMS));
     return {
       executors: count,
@@ -131,12 +132,12 @@ async function measureSize(ctx: BenchContext, settings: ScaleSettings, count: nu
       swarmStartMs: started.elapsedMs,
       startFailures: started.failures,
       presenceInWindow: presence1 - presence0,
-      relay: relay ?? null,
-      daemon: daemon ?? null,
-      swarm: swarm ?? null,
-      relayBytesPerConnection: perUnit(relay ?? null, count),
-      daemonBytesPerExecutor: perUnit(daemon ?? null, count),
-      swarmBytesPerExecutor: perUnit(swarm ?? null, count),
+      relay,
+      daemon,
+      swarm,
+      relayBytesPerConnection: perUnit(relay, count),
+      daemonBytesPerExecutor: perUnit(daemon, count),
+      swarmBytesPerExecutor: perUnit(swarm, count),
       problems,
     };
   } finally {

@@ -30,7 +30,10 @@ async function streamOnce(
   const view = await core.waitForRequest(submitted.requestId, { maxWaitMs: RUN_TIMEOUT_MS });
   const ms = performance.now() - start;
   let problem: string | null = null;
-  if (view.state !== 'completed') problem = `run ${view.requestId} still ${view.state} after ${RUN_TIMEOUT_MS} ms`;
+  if (view.state !== 'completed') {
+    problem = `run ${view.requestId} still ${view.state} after ${RUN_TIMEOUT_MS} ms with ${view.stdoutBytes} of ${output.bytes} bytes: stalled`;
+    await core.cancel(view.requestId, 'benchmark timeout').catch(() => undefined);
+  }
   else if (view.ok !== true) problem = `run ${view.requestId} ended ${view.outcome}: ${view.error?.message ?? `exit ${view.exitCode}`}`;
   else if (view.stdoutBytes !== output.bytes) problem = `the daemon counted ${view.stdoutBytes} of ${output.bytes} bytes`;
   return { run: run(view.stdoutBytes, ms), problem, completed: view.state === 'completed' && view.ok === true };

@@ -124,9 +124,16 @@ export interface ScaleResults {
   concurrency: ConcurrencyResult;
 }
 
+export interface ArtifactResults {
+  bytes: number;
+  localCopy: ThroughputRow;
+  upload: ThroughputRow;
+  download: ThroughputRow;
+}
+
 export interface FilesResults {
   fsRead: { fileBytes: number; remote: LatencyRow; local: LatencyRow } | Skipped;
-  artifact: { bytes: number; upload: ThroughputRow; download: ThroughputRow; localCopy: ThroughputRow } | Skipped;
+  artifact: ArtifactResults | Skipped;
 }
 
 export interface RelayResults {
@@ -149,6 +156,8 @@ export interface BenchResults {
   generatedAt: string;
   command: string;
   machine: MachineInfo;
+  /** 1, 5 and 15 minute load averages: other work on the machine shows here (0s on Windows). */
+  loadAverage: { atStart: number[]; atEnd: number[] };
   settings: Omit<BenchSettings, 'outFile' | 'updateReadme'>;
   latency?: LatencyResults;
   throughput?: ThroughputResults;

@@ -1,6 +1,6 @@
 import { machineLine } from '../harness/machine.js';
 import { bytes, mbps, ms, percent, perUnit, ratio, seconds, signedMs } from './format.js';
-import { isSkipped, type BenchResults, type FanoutResults, type LatencyRow, type ThroughputRow } from './model.js';
+import { isSkipped, type BenchResults, type FanoutResults, type LatencyRow, type ScaleResult, type ThroughputRow } from './model.js';
 import type { Table } from './render.js';
 
 function latencyCells(row: LatencyRow): string[] {
@@ -57,7 +57,14 @@ function throughputTable(r: NonNullable<BenchResults['throughput']>): Table {
   };
 }
 
-function relayTable(r: NonNullable<BenchResults['relay']>): Table {
+/** Memory per idle connection comes from the largest scale size, where it stands out from the noise of one reading. */
+function idleConnectionNote(scale: BenchResults['scale']): string[] {
+  const largest = scale?.sizes.reduce<ScaleResult | null>((a, b) => (a === null || b.executors > a.executors ? b : a), null);
+  if (!largest || largest.relayBytesPerConnection === null) return [];
+  return [`memory per idle connection: ${perUnit(largest.relayBytesPerConnection)} (relay RSS growth at rest / ${largest.executors} executor connections, scale phase)`];
+}
+
+function relayTable(r: NonNullable<BenchResults['relay']>, scale: BenchResults['scale']): Table {
   const row = (label: string, f: FanoutResults): string[] => [
     label,
     f.deliveriesPerSecond.toFixed(0),
@@ -80,7 +87,7 @@ function relayTable(r: NonNullable<BenchResults['relay']>): Table {
       { header: 'missing', align: 'right' },
     ],
     rows: [row(`1 (${r.single.messages} messages)`, r.single), row(`${f.window} (${f.messages} messages)`, f)],
-    notes: [`clients: ${f.client}; latency is from send to receipt by each member`],
+    notes: [`clients: ${f.client}; latency is from send to receipt by each member`, ...idleConnectionNote(scale)],
   };
 }
 
@@ -136,32 +143,46 @@ function scaleTables(r: NonNullable<BenchResults['scale']>): Table[] {
   return [sizes, runs];
 }
 
-function filesTable(r: NonNullable<BenchResults['files']>): Table {
-  const rows: string[][] = [];
-  const notes: string[] = [];
-  if (isSkipped(r.fsRead)) notes.push(`fs.read skipped: ${r.fsRead.reason}`);
+function filesTables(r: NonNullable<BenchResults['files']>): Table[] {
+  const tables: Table[] = [];
+  const skipped: string[] = [];
+  if (isSkipped(r.fsRead)) skipped.push(`fs.read skipped: ${r.fsRead.reason}`);
   else {
     const f = r.fsRead;
-    for (const row of [f.local, f.remote]) rows.push([`${row.label}, ${bytes(f.fileBytes)} file`, ...latencyCells(row), row === f.local ? '-' : signedMs(row.summary.p50Ms - f.local.summary.p50Ms)]);
-    notes.push(...failureNotes([f.local, f.remote]));
+    tables.push({
+      title: `File read: a ${bytes(f.fileBytes)} text file`,
+      columns: [
+        { header: 'operation', align: 'left' },
+        { header: 'p50 ms', align: 'right' },
+        { header: 'p95 ms', align: 'right' },
+        { header: 'p99 ms', align: 'right' },
+        { header: 'p50 vs local', align: 'right' },
+      ],
+      rows: [f.local, f.remote].map((row) => [row.label, ...latencyCells(row), row === f.local ? '-' : signedMs(row.summary.p50Ms - f.local.summary.p50Ms)]),
+      notes: failureNotes([f.local, f.remote]),
+    });
   }
-  if (isSkipped(r.artifact)) notes.push(`artifact transfer skipped: ${r.artifact.reason}`);
+  if (isSkipped(r.artifact)) skipped.push(`artifact transfer skipped: ${r.artifact.reason}`);
   else {
     const a = r.artifact;
-    for (const t of [a.localCopy, a.upload, a.download]) rows.push([`${t.label}, ${bytes(a.bytes)}`, `${mbps(t.mibPerSecond)} MB/s`, '', '', '']);
+    const base = a.localCopy.mibPerSecond;
+    tables.push({
+      title: `Artifact transfer: a ${bytes(a.bytes)} binary file (median of ${a.localCopy.runs.length})`,
+      columns: [
+        { header: 'operation', align: 'left' },
+        { header: 'MB/s', align: 'right' },
+        { header: 'vs local copy', align: 'right' },
+        { header: 'runs', align: 'right' },
+      ],
+      rows: [a.localCopy, a.upload, a.download].map((t) => [t.label, mbps(t.mibPerSecond), ratio(t.mibPerSecond / base), t.runs.map((x) => mbps(x.mibPerSecond)).join(' / ')]),
+      notes: [a.upload, a.download].flatMap((t) => (t.problems.length > 0 ? [`${t.label}: ${t.problems[0]!.slice(0, 240)}`] : [])),
+    });
   }
-  return {
-    title: 'Files',
-    columns: [
-      { header: 'operation', align: 'left' },
-      { header: 'p50 ms', align: 'right' },
-      { header: 'p95 ms', align: 'right' },
-      { header: 'p99 ms', align: 'right' },
-      { header: 'p50 vs local', align: 'right' },
-    ],
-    rows,
-    notes,
-  };
+  if (skipped.length > 0) {
+    if (tables.length > 0) tables.at(-1)!.notes.push(...skipped);
+    else tables.push({ title: 'Files', columns: [{ header: 'operation', align: 'left' }], rows: [], notes: skipped });
+  }
+  return tables;
 }
 
 function targetsTable(r: BenchResults): Table {
@@ -178,7 +199,9 @@ function targetsTable(r: BenchResults): Table {
 }
 
 export function headline(r: BenchResults): string {
-  return `remote-agent benchmark (${r.settings.quick ? 'quick' : 'full'}) on ${machineLine(r.machine)}, ${r.generatedAt}`;
+  const load = r.loadAverage.atStart[0];
+  const loadText = load === undefined ? '' : `, load average ${load.toFixed(2)} at start`;
+  return `remote-agent benchmark (${r.settings.quick ? 'quick' : 'full'}) on ${machineLine(r.machine)}${loadText}, ${r.generatedAt}`;
 }
 
 /** Every table of a run, in the order they are printed. */
@@ -186,9 +209,9 @@ export function resultTables(r: BenchResults): Table[] {
   const tables: Table[] = [];
   if (r.latency) tables.push(latencyTable(r.latency));
   if (r.throughput) tables.push(throughputTable(r.throughput));
-  if (r.relay) tables.push(relayTable(r.relay));
+  if (r.relay) tables.push(relayTable(r.relay, r.scale));
   if (r.scale) tables.push(...scaleTables(r.scale));
-  if (r.files) tables.push(filesTable(r.files));
+  if (r.files) tables.push(...filesTables(r.files));
   tables.push(targetsTable(r));
   return tables;
 }

@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { LatencySummary } from '../stats.js';
+import type { BenchResults, LatencyRow, ThroughputRow } from './model.js';
+import { renderText } from './render.js';
+import { resultTables } from './tables.js';
+
+function summary(p50Ms: number): LatencySummary {
+  return { samples: 10, p50Ms, p95Ms: p50Ms * 2, p99Ms: p50Ms * 3, meanMs: p50Ms, minMs: p50Ms, maxMs: p50Ms };
+}
+
+const row = (label: string, p50Ms: number): LatencyRow => ({ label, summary: summary(p50Ms), failures: 0, failureExamples: [] });
+const tput = (label: string, mibPerSecond: number, problems: string[] = []): ThroughputRow => ({
+  label,
+  runs: [{ bytes: 1, ms: 1, mibPerSecond }],
+  mibPerSecond,
+  problems,
+  failedRuns: 0,
+});
+
+const results: BenchResults = {
+  schema: 1,
+  generatedAt: '2026-01-01T00:00:00.000Z',
+  command: 'npm run bench',
+  machine: { cpus: 2, cpuModel: 'cpu', totalMemoryBytes: 2 ** 30, os: 'Linux 6', platform: 'linux', arch: 'x64', node: 'v22.0.0' },
+  loadAverage: { atStart: [0.5, 0, 0], atEnd: [0.5, 0, 0] },
+  settings: {} as BenchResults['settings'],
+  latency: {
+    command: 'echo hi',
+    calls: 10,
+    warmup: 1,
+    spawn: row('local spawn', 2),
+    core: row('daemon API', 3.5),
+    mcp: row('MCP', 5.25),
+    ssh: { skipped: true, reason: 'no SSH server' },
+  },
+  throughput: {
+    bytes: 64 * 2 ** 20,
+    repeats: 1,
+    localPipe: tput('pipe', 800),
+    rawWebSocket: tput('raw', 200),
+    stream: tput('stream', 100, ['daemon: chunk missing']),
+  },
+  targets: [{ id: 't', description: 'a target', met: false, measured: 'x' }],
+  lostRuns: 0,
+  notes: ['a note'],
+  durationMs: 1,
+};
+
+test('the tables show each row against its baseline, and say what was skipped and why', () => {
+  const text = resultTables(results).map(renderText).join('\n\n');
+  assert.match(text, /MCP\s+5\.25\s+10\.50\s+15\.75\s+\+3\.25 ms/);
+  assert.match(text, /ssh row skipped: no SSH server/);
+  assert.match(text, /stream\s+100\s+0\.50/);
+  assert.match(text, /stream: 1 problems, first: daemon: chunk missing/);
+  assert.match(text, /MISSED\s+a target\s+x/);
+  assert.match(text, /\* a note/);
+  assert.doesNotMatch(text, /Scale|Relay|File/, 'phases not run have no table');
+});
