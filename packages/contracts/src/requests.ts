@@ -88,7 +88,17 @@ export const RequestSubmitBody = z.object({
 
 export const RequestCancelBody = z.object({ reason: z.string().max(512).optional() });
 
-export const RequestCreditBody = z.object({ chunks: z.number().int().positive().max(1024) });
+/**
+ * Flow-control credit from a stream's receiver. Command output uses `through`: the executor may send
+ * chunks with seq < through, so a repeated or re-sent credit is harmless and a lost one is repaired by
+ * the next. Byte streams (data-stream.ts) use `chunks`: that many more chunks, on top of what was granted.
+ */
+export const RequestCreditBody = z
+  .object({
+    chunks: z.number().int().positive().max(1024).optional(),
+    through: z.number().int().nonnegative().optional(),
+  })
+  .refine((b) => b.chunks !== undefined || b.through !== undefined, 'a credit carries chunks or through');
 
 /** Asks the executor what it knows of a request (after a reconnect or restart). */
 export const RequestQueryBody = z.object({});
@@ -102,6 +112,11 @@ export const RequestAcceptedBody = z.object({
 
 export const RequestStateBody = z.object({
   state: z.enum(['queued', 'running', 'completed', 'unknown']),
+  /**
+   * Output chunks sent so far. Sent with state running while the executor has waited a while for output
+   * credit, so a receiver that lost chunks or credits learns where the stream stands and grants again.
+   */
+  sentChunks: z.number().int().nonnegative().optional(),
   /** Set when state is completed: the result, replayed from the executor's journal. */
   result: z.lazy(() => RequestResultBody).optional(),
 });

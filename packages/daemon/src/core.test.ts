@@ -241,7 +241,83 @@ describe('DaemonCore submit', () => {
     }
     const granted = await credit;
     assert.equal(granted.requestId, requestId);
-    assert.deepEqual(granted.body, { chunks: 2 });
+    assert.deepEqual(granted.body, { through: 6 }, 'two chunks settled plus a window of four');
+    await core.close();
+  });
+
+  it('grants again when the executor says it waits for credit, counting chunks that never arrived', async () => {
+    const { core, exec } = await setup();
+    const { requestId } = core.submit('a', 'run', { command: 'seq 100' });
+    await exec.next('request.submit');
+    await exec.output(D, requestId, { stream: 'stdout', seq: 0, offset: 0, data: 'x', encoding: 'utf8' });
+    const credit = exec.next('request.credit');
+    await exec.state(D, requestId, { state: 'running', sentChunks: 4 });
+    assert.deepEqual((await credit).body, { through: 8 });
+    await core.close();
+  });
+
+  it('sends its credit again when the executor says hello and when its own connection comes back', async () => {
+    const { core, exec, connection } = await setup();
+    const { requestId } = core.submit('a', 'run', { command: 'seq 100' });
+    await exec.next('request.submit');
+    for (let seq = 0; seq < 2; seq++) {
+      await exec.output(D, requestId, { stream: 'stdout', seq, offset: seq, data: 'x', encoding: 'utf8' });
+    }
+    await exec.next('request.credit');
+    const again = exec.next('request.credit');
+    await exec.hello('probe');
+    assert.deepEqual((await again).body, { through: 6 });
+    connection.drop();
+    const afterReconnect = exec.next('request.credit');
+    await connection.start();
+    assert.deepEqual((await afterReconnect).body, { through: 6 });
+    await core.close();
+  });
+
+  it('reads a lost chunk back from the executor log before completing, so the output is whole', async () => {
+    const { core, exec } = await setup();
+    const { requestId } = core.submit('a', 'run', { command: 'x' });
+    await exec.next('request.submit');
+    await exec.output(D, requestId, { stream: 'stdout', seq: 0, offset: 0, data: 'aa', encoding: 'utf8' });
+    await exec.output(D, requestId, { stream: 'stdout', seq: 2, offset: 4, data: 'cc', encoding: 'utf8' });
+    assert.equal(core.getRequest(requestId).truncated, true);
+    const read = exec.next('request.submit');
+    await exec.result(D, requestId, { stdoutBytes: 6, chunks: 3 });
+    const readEnv = await read;
+    assert.deepEqual(readEnv.body.params, { targetRequestId: requestId, stream: 'stdout', offset: 2, length: 2 });
+    assert.equal(core.getRequest(requestId).state, 'running', 'the result waits for the lost bytes');
+    await exec.result(D, readEnv.requestId, {
+      kind: 'output.read',
+      outcome: 'done',
+      result: { stream: 'stdout', data: 'bb', encoding: 'utf8', offset: 2, nextOffset: 4, totalBytes: 6, discardedBytes: 0, complete: true },
+    });
+    await settle();
+    const view = core.getRequest(requestId);
+    assert.equal(view.state, 'completed');
+    assert.equal(view.stdout, 'aabbcc');
+    assert.equal(view.truncated, false);
+    await core.close();
+  });
+
+  it('completes with the output flagged truncated when the log cannot give the lost bytes back', async () => {
+    const { core, exec } = await setup();
+    const { requestId } = core.submit('a', 'run', { command: 'x' });
+    await exec.next('request.submit');
+    await exec.output(D, requestId, { stream: 'stdout', seq: 0, offset: 0, data: 'aa', encoding: 'utf8' });
+    const read = exec.next('request.submit');
+    await exec.result(D, requestId, { stdoutBytes: 4, chunks: 2 });
+    const readEnv = await read;
+    await exec.result(D, readEnv.requestId, {
+      kind: 'output.read',
+      outcome: 'failed',
+      ok: false,
+      error: { code: ErrorCode.NotFound, message: 'no output kept' },
+    });
+    await settle();
+    const view = core.getRequest(requestId);
+    assert.equal(view.state, 'completed');
+    assert.equal(view.stdout, 'aa');
+    assert.equal(view.truncated, true);
     await core.close();
   });
 

@@ -108,6 +108,11 @@ class Core implements LocalDaemonCore {
       clock: this.clock,
       logger: this.logger,
       ...(opts.window === undefined ? {} : { window: opts.window }),
+      readLog: async (requestId, stream, offset, length) => {
+        const page = await this.readOutput(requestId, { stream, offset, length });
+        const bytes = Buffer.from(page.data, page.encoding === 'base64' ? 'base64' : 'utf8');
+        return { offset: page.offset, nextOffset: page.nextOffset, bytes };
+      },
     });
     this.channels = new RequestChannels(
       (executorId, requestId, type, body) => this.bus.send(Groups.exec(executorId), make(type, body, requestId), { fireAndForget: true }),
@@ -147,6 +152,8 @@ class Core implements LocalDaemonCore {
     await connection.joinGroup(Groups.daemon(this.daemonId));
     this.detach.push(
       connection.on('connected', (ev) => {
+        // A grant sent while the connection was away may be lost; a repeated one is harmless.
+        this.router.regrant();
         if (!ev.recovered) this.resync();
       }),
     );
@@ -275,7 +282,9 @@ class Core implements LocalDaemonCore {
   private onEnvelope(env: Envelope): void {
     switch (env.type) {
       case 'executor.hello':
-        if (this.fromExecutor(env, env.body.info.executorId)) this.inventory.applyHello(env.body.info);
+        if (!this.fromExecutor(env, env.body.info.executorId)) return;
+        this.inventory.applyHello(env.body.info);
+        this.router.regrant(env.body.info.executorId);
         return;
       case 'executor.heartbeat':
         if (this.fromExecutor(env, env.body.executorId) && this.inventory.applyHeartbeat(env.body).wantsHello) {

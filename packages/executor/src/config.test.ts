@@ -41,10 +41,20 @@ describe('executor config', () => {
     assert.equal(config.workDir, root);
     assert.equal(config.maxConcurrent, 8);
     assert.equal(config.heartbeatIntervalMs, 10_000);
+    assert.equal(config.probeReplyJitterMs, 1_000);
+    assert.equal(config.creditNudgeMs, 10_000);
     assert.equal(config.killGraceMs, 3_000);
     assert.equal(config.outputMaxBytes, 64 * 1024 * 1024);
     assert.equal(config.outputRetain, 500);
     assert.deepEqual(config.shell, { file: '/bin/sh', args: ['-c'], style: 'posix' });
+  });
+
+  test('the probe reply jitter can be disabled with 0 and is range-checked', () => {
+    assert.equal(parseExecutorConfig({ EXECUTOR_ID: 'p', EXECUTOR_PROBE_REPLY_JITTER_MS: '0' }, [], host).probeReplyJitterMs, 0);
+    assert.throws(
+      () => parseExecutorConfig({ EXECUTOR_ID: 'p', EXECUTOR_PROBE_REPLY_JITTER_MS: '-5' }, [], host),
+      /EXECUTOR_PROBE_REPLY_JITTER_MS must be a whole number/,
+    );
   });
 
   test('the id comes from --executor-id, --id or EXECUTOR_ID, the flag first', () => {

@@ -39,6 +39,10 @@ export interface ExecutorConfig {
   workDir: string;
   maxConcurrent: number;
   heartbeatIntervalMs: number;
+  /** A discovery probe is answered after a random delay below this (0: at once), so answers do not all arrive together. */
+  probeReplyJitterMs: number;
+  /** How long run output waits for credit before telling the daemon where it stands. */
+  creditNudgeMs: number;
   killGraceMs: number;
   /** After a command exits, how long its output pipes may stay open (held by something it left running). */
   pipeCloseGraceMs: number;
@@ -170,6 +174,8 @@ export function parseExecutorConfig(
     workDir: readFolder(env, 'EXECUTOR_WORK_DIR', host.cwd, host.cwd, true),
     maxConcurrent: readInt(env, 'EXECUTOR_MAX_CONCURRENT', 8, 1, 1024),
     heartbeatIntervalMs: readInt(env, 'EXECUTOR_HEARTBEAT_INTERVAL_MS', 10_000, 100, 3_600_000),
+    probeReplyJitterMs: readInt(env, 'EXECUTOR_PROBE_REPLY_JITTER_MS', 1_000, 0, 600_000),
+    creditNudgeMs: readInt(env, 'EXECUTOR_CREDIT_NUDGE_MS', 10_000, 10, 3_600_000),
     killGraceMs: readInt(env, 'EXECUTOR_KILL_GRACE_MS', 3_000, 0, 600_000),
     pipeCloseGraceMs: 2_000,
     outputMaxBytes: readInt(env, 'EXECUTOR_OUTPUT_MAX_BYTES', 64 * MIB, 1024, 2 ** 40),

@@ -44,7 +44,12 @@ export interface DispatcherOptions {
   reply: ReplyFn;
   /** Raw bytes per output chunk; CHUNK_BYTES unless a test wants small chunks. */
   chunkBytes?: number;
+  /** After waiting this long for output credit, tell the daemon where the stream stands (and again at this interval). */
+  creditNudgeMs?: number;
 }
+
+/** Default for DispatcherOptions.creditNudgeMs. */
+export const DEFAULT_CREDIT_NUDGE_MS = 10_000;
 
 interface ActiveRequest {
   requestId: string;
@@ -53,9 +58,8 @@ interface ActiveRequest {
   handler: RequestHandler;
   params: unknown;
   state: 'queued' | 'running';
-  window: number;
-  /** Credit granted while still queued, added to the window at the start. */
-  earlyCredit: number;
+  /** Chunks the output may send before more credit, including credit granted while still queued. */
+  creditLimit: number;
   controller: AbortController;
   output: OutputStream | null;
   settled: Promise<void> | null;
@@ -144,8 +148,7 @@ export class Dispatcher {
       handler,
       params: parsed.data,
       state: 'queued',
-      window: env.body.window ?? DEFAULT_STREAM_WINDOW,
-      earlyCredit: 0,
+      creditLimit: env.body.window ?? DEFAULT_STREAM_WINDOW,
       controller: new AbortController(),
       output: null,
       settled: null,
@@ -168,8 +171,15 @@ export class Dispatcher {
   credit(env: EnvelopeOf<'request.credit'>): void {
     const request = this.active.get(env.requestId);
     if (!request) return;
-    if (request.output) request.output.grant(env.body.chunks);
-    else request.earlyCredit += env.body.chunks;
+    const { chunks, through } = env.body;
+    if (through !== undefined) {
+      request.creditLimit = Math.max(request.creditLimit, through);
+      request.output?.grantThrough(through);
+      return;
+    }
+    if (chunks === undefined) return;
+    request.creditLimit += chunks;
+    request.output?.grant(chunks);
     if (request.daemonId === env.from.id) request.channel.deliver(env);
   }
 
@@ -242,9 +252,17 @@ export class Dispatcher {
     const { requestId, daemonId, kind, handler, controller } = request;
     const startedAt = this.opts.clock.now();
     const output = new OutputStream({
-      window: request.window + request.earlyCredit,
+      window: request.creditLimit,
       chunkBytes: this.opts.chunkBytes ?? CHUNK_BYTES,
       send: (chunk) => this.send(daemonId, 'request.output', chunk, requestId, { fireAndForget: true }),
+      stall: {
+        clock: this.opts.clock,
+        afterMs: this.opts.creditNudgeMs ?? DEFAULT_CREDIT_NUDGE_MS,
+        onStalled: (sentChunks) => {
+          this.opts.logger.info('output waits for credit; telling the daemon where it stands', { requestId, sentChunks });
+          this.send(daemonId, 'request.state', { state: 'running', sentChunks }, requestId);
+        },
+      },
     });
     request.output = output;
     // Once stopped, output goes to disk only: the receiver may no longer grant credit, and a process

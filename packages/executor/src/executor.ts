@@ -19,6 +19,7 @@ import { Journal, type JournalEntry } from './journal.js';
 import { OutputLog } from './output-log.js';
 import { allowAllPolicy, type RequestPolicy } from './policy.js';
 import { Presence } from './presence.js';
+import { ProbeReply } from './probe-reply.js';
 import { processTreeKiller, type SpawnFn } from './process-tree.js';
 import { describeShell } from './shell.js';
 import { StateStore } from './state-store.js';
@@ -30,6 +31,8 @@ export interface ExecutorDeps {
   logger: Logger;
   spawn?: SpawnFn;
   newId?: () => string;
+  /** Uniform in [0, 1); spreads probe answers (Math.random by default). */
+  random?: () => number;
   policy?: RequestPolicy;
   /** Raw bytes per output chunk (CHUNK_BYTES by default); tests use small chunks. */
   chunkBytes?: number;
@@ -112,6 +115,7 @@ export async function startExecutor(config: ExecutorConfig, deps: ExecutorDeps):
     clock,
     logger,
     reply,
+    creditNudgeMs: config.creditNudgeMs,
     ...(deps.chunkBytes === undefined ? {} : { chunkBytes: deps.chunkBytes }),
   });
 
@@ -142,10 +146,17 @@ export async function startExecutor(config: ExecutorConfig, deps: ExecutorDeps):
       bus.send(Groups.presence, make(type, body), type === 'executor.heartbeat' ? { fireAndForget: true } : undefined),
   });
 
+  const probeReply = new ProbeReply({
+    jitterMs: config.probeReplyJitterMs,
+    random: deps.random ?? Math.random,
+    clock,
+    reply: () => void presence.hello('probe'),
+  });
+
   const ownGroup = Groups.exec(config.executorId);
   bus.onEnvelope((env: Envelope, ctx: EnvelopeContext) => {
     if (env.type === 'discovery.probe' && ctx.group === Groups.discovery) {
-      void presence.hello('probe');
+      probeReply.onProbe();
       return;
     }
     if (ctx.group !== ownGroup || env.from.role !== 'daemon') return;
@@ -189,6 +200,7 @@ export async function startExecutor(config: ExecutorConfig, deps: ExecutorDeps):
     info,
     stop(reason = 'executor stopping') {
       stopping ??= (async () => {
+        probeReply.stop();
         await dispatcher.stop(reason);
         await presence.goodbye(reason);
         offConnected();

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { ManualClock } from '@remote-agent/transport';
 import { OutputStream, type OutputChunk } from './output-stream.js';
 
 function collect(window: number, chunkBytes: number): { stream: OutputStream; sent: OutputChunk[] } {
@@ -115,5 +116,54 @@ describe('OutputStream', () => {
     assert.equal(sent.length, 1);
     assert.equal(stream.write('stdout', Buffer.from('more')), true);
     assert.equal(stream.stats().stdoutBytes, 10);
+  });
+
+  test('absolute credit is idempotent: an old or repeated grant changes nothing', () => {
+    const { stream, sent } = collect(1, 1);
+    stream.write('stdout', Buffer.from('abcdef'));
+    assert.equal(sent.length, 1);
+    stream.grantThrough(3);
+    assert.equal(sent.length, 3);
+    stream.grantThrough(3);
+    stream.grantThrough(2);
+    assert.equal(sent.length, 3);
+    stream.grantThrough(6);
+    assert.deepEqual(
+      sent.map((c) => c.seq),
+      [0, 1, 2, 3, 4, 5],
+    );
+  });
+
+  test('says where it stands after waiting for credit, again at the interval, and stops once credit comes', () => {
+    const clock = new ManualClock();
+    const sent: OutputChunk[] = [];
+    const nudges: number[] = [];
+    const stream = new OutputStream({
+      window: 2,
+      chunkBytes: 1,
+      send: (chunk) => sent.push(chunk),
+      stall: { clock, afterMs: 100, onStalled: (n) => nudges.push(n) },
+    });
+    stream.write('stdout', Buffer.from('abc'));
+    clock.advance(99);
+    assert.deepEqual(nudges, []);
+    clock.advance(1);
+    assert.deepEqual(nudges, [2]);
+    clock.advance(100);
+    assert.deepEqual(nudges, [2, 2]);
+    stream.grantThrough(3);
+    clock.advance(1_000);
+    assert.deepEqual(nudges, [2, 2], 'no nudge while nothing waits');
+    assert.equal(sent.length, 3);
+  });
+
+  test('no nudge after abort', () => {
+    const clock = new ManualClock();
+    const nudges: number[] = [];
+    const stream = new OutputStream({ window: 1, chunkBytes: 1, send: () => undefined, stall: { clock, afterMs: 10, onStalled: (n) => nudges.push(n) } });
+    stream.write('stdout', Buffer.from('ab'));
+    stream.abort();
+    clock.advance(100);
+    assert.deepEqual(nudges, []);
   });
 });

@@ -1,4 +1,5 @@
 import type { StreamName } from '@remote-agent/contracts';
+import type { Clock, TimerHandle } from '@remote-agent/transport';
 import { incompleteUtf8Tail, toWireText, utf8SafeCut, type WireText } from './utf8.js';
 
 export interface OutputChunk extends WireText {
@@ -13,6 +14,11 @@ export interface OutputStreamOptions {
   /** Raw bytes per chunk at most. */
   chunkBytes: number;
   send: (chunk: OutputChunk) => void;
+  /**
+   * While the stream has waited this long for credit, and again at the same interval, `onStalled` hears
+   * how many chunks were sent: a receiver that lost chunks or credits can then grant again.
+   */
+  stall?: { clock: Clock; afterMs: number; onStalled: (sentChunks: number) => void };
 }
 
 export interface OutputStats {
@@ -35,8 +41,10 @@ const EMPTY = Buffer.alloc(0);
  * what the producer had read when it was told to stop.
  */
 export class OutputStream {
-  private credits: number;
+  /** Chunks with a seq below this may be sent. */
+  private limit: number;
   private seq = 0;
+  private stallTimer: TimerHandle | null = null;
   private readonly queue: Pending[] = [];
   private readonly carry: Record<StreamName, Buffer> = { stdout: EMPTY, stderr: EMPTY };
   private readonly produced: Record<StreamName, number> = { stdout: 0, stderr: 0 };
@@ -47,7 +55,7 @@ export class OutputStream {
   private endWaiters: Array<() => void> = [];
 
   constructor(private readonly opts: OutputStreamOptions) {
-    this.credits = opts.window;
+    this.limit = opts.window;
   }
 
   /** Queues bytes and sends what credit allows. False: stop producing until `waitForRoom()` resolves. */
@@ -65,19 +73,25 @@ export class OutputStream {
   }
 
   hasRoom(): boolean {
-    return this.aborted || this.credits > 0;
+    return this.aborted || this.seq < this.limit;
   }
 
   waitForRoom(): Promise<void> {
     if (this.hasRoom()) return Promise.resolve();
-    return new Promise((resolve) => this.roomWaiters.push(resolve));
+    const room = new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+    this.watchStall();
+    return room;
   }
 
+  /** Increment-form credit: this many more chunks. */
   grant(chunks: number): void {
     if (chunks <= 0) return;
-    this.credits += chunks;
-    this.flush();
-    if (this.hasRoom()) this.wake('room');
+    this.raiseLimit(this.limit + chunks);
+  }
+
+  /** Absolute credit: chunks with a seq below `through` may be sent; an old or repeated grant changes nothing. */
+  grantThrough(through: number): void {
+    if (through > this.limit) this.raiseLimit(through);
   }
 
   /** Sends everything still held (as credit allows) and resolves once nothing is left, or on abort. */
@@ -98,6 +112,7 @@ export class OutputStream {
   abort(): void {
     this.aborted = true;
     this.queue.length = 0;
+    this.stopStallWatch();
     this.wake('room');
     this.wake('end');
   }
@@ -106,8 +121,14 @@ export class OutputStream {
     return { stdoutBytes: this.produced.stdout, stderrBytes: this.produced.stderr, chunks: this.seq };
   }
 
+  private raiseLimit(limit: number): void {
+    this.limit = limit;
+    this.flush();
+    if (this.hasRoom()) this.wake('room');
+  }
+
   private flush(): void {
-    while (this.credits > 0 && this.queue.length > 0) {
+    while (this.seq < this.limit && this.queue.length > 0) {
       const stream = this.queue[0]!.stream;
       const parts: Buffer[] = [];
       let size = 0;
@@ -122,12 +143,36 @@ export class OutputStream {
       this.sendChunk(stream, merged.subarray(0, cut));
     }
     if (this.ending && this.queue.length === 0) this.wake('end');
+    this.watchStall();
+  }
+
+  private stalled(): boolean {
+    return !this.aborted && this.seq >= this.limit && (this.queue.length > 0 || (!this.ending && this.roomWaiters.length > 0));
+  }
+
+  private watchStall(): void {
+    const stall = this.opts.stall;
+    if (!stall) return;
+    if (!this.stalled()) {
+      this.stopStallWatch();
+      return;
+    }
+    this.stallTimer ??= stall.clock.setTimeout(() => {
+      this.stallTimer = null;
+      if (!this.stalled()) return;
+      stall.onStalled(this.seq);
+      this.watchStall();
+    }, stall.afterMs);
+  }
+
+  private stopStallWatch(): void {
+    this.stallTimer?.cancel();
+    this.stallTimer = null;
   }
 
   private sendChunk(stream: StreamName, buf: Buffer): void {
     const chunk: OutputChunk = { stream, seq: this.seq++, offset: this.sentBytes[stream], ...toWireText(buf) };
     this.sentBytes[stream] += buf.length;
-    this.credits--;
     this.opts.send(chunk);
   }
 

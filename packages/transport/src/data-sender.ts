@@ -226,7 +226,7 @@ export class DataSender {
   private onMessage(env: EnvelopeOf<DataStreamMessageType>): void {
     this.lastHeard = this.opts.clock.now();
     if (env.type === 'request.credit') {
-      this.credits += env.body.chunks;
+      this.credits += env.body.chunks ?? 0;
     } else if (env.type === 'request.data.position') {
       this.onPosition(env.body);
     } else if (env.type === 'request.data.query' || env.type === 'request.data') {

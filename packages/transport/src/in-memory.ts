@@ -16,6 +16,8 @@ import { Listeners } from './emitter.js';
 export class InMemoryHub {
   private readonly groups = new Map<string, Set<InMemoryConnection>>();
   private nextId = 0;
+  /** Tests set this to lose chosen messages on the way, as a replaced relay connection can. */
+  lose: ((group: string, data: unknown) => boolean) | null = null;
 
   connect(userId: string): InMemoryConnection {
     return new InMemoryConnection(this, userId, `mem-${++this.nextId}`);
@@ -39,7 +41,7 @@ export class InMemoryHub {
   /** @internal */
   publish(group: string, data: unknown, from: InMemoryConnection, noEcho: boolean): void {
     const members = this.groups.get(group);
-    if (!members) return;
+    if (!members || this.lose?.(group, data)) return;
     const copy: unknown = data === undefined ? undefined : JSON.parse(JSON.stringify(data));
     for (const member of members) {
       if (noEcho && member === from) continue;

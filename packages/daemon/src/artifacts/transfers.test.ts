@@ -14,6 +14,7 @@ import {
   type DataStreamMessageType,
   type EnvelopeOf,
 } from '@remote-agent/contracts';
+import { emptyTally, packFolder } from '@remote-agent/transfer';
 import {
   DataChannelListeners,
   DataReceiver,
@@ -27,7 +28,6 @@ import {
 } from '@remote-agent/transport';
 import { createDaemonCore, type LocalDaemonCore } from '../core.js';
 import { FakeExecutor, settle } from '../testing/fake-executor.js';
-import { emptyTally, packFolder } from './archive.js';
 
 const D = 'd1';
 const E = 'box';

@@ -8,6 +8,7 @@ import {
   type ErrorInfo,
   type TransferDirection,
 } from '@remote-agent/contracts';
+import { openArtifactSource, StagedArtifact, type ArchiveTally } from '@remote-agent/transfer';
 import {
   DataReceiver,
   DataSender,
@@ -20,10 +21,8 @@ import {
 } from '@remote-agent/transport';
 import type { RequestView, WaitOptions } from '../core-api.js';
 import type { ArtifactTransfers, DownloadRequest, TransferView, TransferWaitOptions, UploadRequest } from './api.js';
-import type { ArchiveTally } from './archive.js';
-import { openLocalSource } from './local-source.js';
+import { localFsError } from './local-errors.js';
 import type { ArtifactRoots } from './roots.js';
-import { StagedArtifact } from './staging.js';
 
 export interface ArtifactServiceDeps {
   roots: ArtifactRoots;
@@ -152,7 +151,7 @@ export class ArtifactTransferService implements ArtifactTransfers {
 
   async upload(request: UploadRequest): Promise<TransferView> {
     const local = await this.deps.roots.forReading(request.localPath);
-    const source = await openLocalSource(local.real);
+    const source = await openArtifactSource(local.real, { errorFor: localFsError });
     const params: Record<string, unknown> = {
       path: request.remotePath,
       type: source.type,
@@ -180,7 +179,7 @@ export class ArtifactTransferService implements ArtifactTransfers {
 
   async download(request: DownloadRequest): Promise<TransferView> {
     const local = await this.deps.roots.forWriting(request.localPath ?? remoteName(request.remotePath));
-    const staged = await StagedArtifact.create(local.real, { overwrite: request.overwrite, createDirs: request.createDirs });
+    const staged = await StagedArtifact.create(local.real, { overwrite: request.overwrite, createDirs: request.createDirs, errorFor: localFsError });
     let submitted: RequestView;
     try {
       submitted = this.deps.submit(request.executorId, 'artifact.download', { path: request.remotePath });

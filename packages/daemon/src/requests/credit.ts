@@ -1,26 +1,34 @@
 /**
- * Receiver side of output flow control: the executor may have `window` chunks in flight and stops
- * reading its child's pipes at zero credit. The daemon consumes every chunk at once (keeping at most
- * its cap), so it hands credit back in batches of half a window: few messages, and the executor
- * never runs dry while a grant is on its way.
+ * Receiver side of output flow control. Credit is absolute: the executor may send chunks with a seq
+ * below `through`. The daemon consumes every chunk at once (keeping at most its cap), so it moves
+ * `through` forward in steps of half a window: few messages, and the executor never runs dry while a
+ * grant is on its way. Because a grant states a position rather than an amount, sending it again is
+ * harmless, and `resend` repairs a grant or a chunk lost on the way.
  */
-export class CreditGranter {
-  private consumed = 0;
-  private readonly batch: number;
+export class OutputCredit {
+  private granted: number;
+  private readonly step: number;
 
   constructor(
-    window: number,
-    private readonly grant: (chunks: number) => void,
+    private readonly window: number,
+    private readonly send: (through: number) => void,
   ) {
-    this.batch = Math.max(1, Math.floor(window / 2));
+    // The executor starts with a whole window.
+    this.granted = window;
+    this.step = Math.max(1, Math.floor(window / 2));
   }
 
-  onChunkConsumed(): void {
-    this.consumed++;
-    if (this.consumed >= this.batch) {
-      const chunks = this.consumed;
-      this.consumed = 0;
-      this.grant(chunks);
-    }
+  /** `settled`: chunks received or known lost, i.e. the next seq expected. */
+  onProgress(settled: number): void {
+    const through = settled + this.window;
+    if (through - this.granted < this.step) return;
+    this.granted = through;
+    this.send(through);
+  }
+
+  /** Sends the current grant again, moved up to what `settled` allows. */
+  resend(settled: number): void {
+    this.granted = Math.max(this.granted, settled + this.window);
+    this.send(this.granted);
   }
 }

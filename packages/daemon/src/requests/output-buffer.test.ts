@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { StreamName } from '@remote-agent/contracts';
-import { CreditGranter } from './credit.js';
+import { OutputCredit } from './credit.js';
 import { OutputBuffer } from './output-buffer.js';
 
 function chunk(stream: StreamName, seq: number, offset: number, text: string) {
@@ -70,19 +70,77 @@ describe('OutputBuffer', () => {
   });
 });
 
-describe('CreditGranter', () => {
-  it('grants credit back in batches of half a window', () => {
+describe('OutputBuffer holes', () => {
+  it('lists a hole and the missing tail, and fill closes them so the text is whole again', () => {
+    const out = new OutputBuffer(64);
+    out.add(chunk('stdout', 0, 0, 'aa'));
+    out.add(chunk('stdout', 2, 4, 'cc'));
+    out.finish({ stdoutBytes: 8 });
+    assert.deepEqual(out.missing(), [
+      { stream: 'stdout', start: 2, end: 4 },
+      { stream: 'stdout', start: 6, end: 8 },
+    ]);
+    assert.equal(out.text('stdout'), 'aacc');
+    out.fill('stdout', 2, Buffer.from('bb'));
+    out.fill('stdout', 6, Buffer.from('dd'));
+    assert.deepEqual(out.missing(), []);
+    assert.equal(out.text('stdout'), 'aabbccdd');
+    assert.equal(out.truncated, false);
+  });
+
+  it('does not count what lies past the cap as missing', () => {
+    const out = new OutputBuffer(3);
+    out.add(chunk('stdout', 0, 0, 'a'));
+    out.add(chunk('stdout', 2, 5, 'zz'));
+    assert.deepEqual(out.missing(), [{ stream: 'stdout', start: 1, end: 3 }]);
+    out.fill('stdout', 1, Buffer.from('bcde'));
+    assert.equal(out.text('stdout'), 'abc');
+    assert.deepEqual(out.missing(), []);
+    assert.equal(out.truncated, true, 'still over the cap');
+  });
+
+  it('accepts a late chunk into its hole instead of calling it a duplicate', () => {
+    const out = new OutputBuffer(64);
+    out.add(chunk('stdout', 0, 0, 'a'));
+    out.add(chunk('stdout', 2, 2, 'c'));
+    assert.equal(out.add(chunk('stdout', 1, 1, 'b')).verdict, 'appended');
+    assert.equal(out.text('stdout'), 'abc');
+    assert.equal(out.truncated, false);
+  });
+
+  it('markSent settles chunks that were sent but never arrived', () => {
+    const out = new OutputBuffer(64);
+    out.add(chunk('stdout', 0, 0, 'a'));
+    assert.equal(out.markSent(4), true);
+    assert.equal(out.settledChunks, 4);
+    assert.equal(out.markSent(2), false);
+    assert.equal(out.settledChunks, 4);
+  });
+});
+
+describe('OutputCredit', () => {
+  it('moves the grant forward in steps of half a window', () => {
     const grants: number[] = [];
-    const credit = new CreditGranter(8, (n) => grants.push(n));
-    for (let i = 0; i < 11; i++) credit.onChunkConsumed();
-    assert.deepEqual(grants, [4, 4]);
+    const credit = new OutputCredit(8, (through) => grants.push(through));
+    for (let settled = 1; settled <= 11; settled++) credit.onProgress(settled);
+    assert.deepEqual(grants, [12, 16]);
   });
 
   it('grants after every chunk with a window of one', () => {
     const grants: number[] = [];
-    const credit = new CreditGranter(1, (n) => grants.push(n));
-    credit.onChunkConsumed();
-    credit.onChunkConsumed();
-    assert.deepEqual(grants, [1, 1]);
+    const credit = new OutputCredit(1, (through) => grants.push(through));
+    credit.onProgress(1);
+    credit.onProgress(2);
+    assert.deepEqual(grants, [2, 3]);
+  });
+
+  it('resends the current grant, never moving it back', () => {
+    const grants: number[] = [];
+    const credit = new OutputCredit(8, (through) => grants.push(through));
+    credit.onProgress(4);
+    credit.resend(4);
+    credit.resend(2);
+    credit.resend(6);
+    assert.deepEqual(grants, [12, 12, 12, 14]);
   });
 });

@@ -5,39 +5,45 @@ export type OutputChunk = BodyOf<'request.output'>;
 /** What happened to one received chunk. */
 export type ChunkVerdict = 'appended' | 'duplicate' | 'gap';
 
+/** A byte range [start, end) of one stream. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+/** A range of a stream the daemon should hold but does not: a chunk was lost on the way. */
+export interface MissingRange extends ByteRange {
+  stream: StreamName;
+}
+
 class StreamBuffer {
-  private readonly parts: Buffer[] = [];
+  /** Held pieces by offset, all below maxBytes; kept in arrival order and sorted when read. */
+  private readonly pieces: Array<{ offset: number; bytes: Buffer }> = [];
   private held = 0;
-  /** The next expected offset. */
+  /** The next offset past everything received. */
   private received = 0;
   /** Highest byte count the executor reported for this stream. */
   private reported = 0;
-  private gaps = false;
+  /** Ranges below `received` (and below maxBytes) whose chunks never arrived. */
+  private holes: ByteRange[] = [];
   private text: string | null = '';
 
   constructor(private readonly maxBytes: number) {}
 
+  /** Places bytes at their offset; 'gap' when they reveal bytes before them that never arrived. */
   add(offset: number, bytes: Buffer): ChunkVerdict {
     const end = offset + bytes.length;
-    if (end <= this.received) return 'duplicate';
+    const filled = this.fillHoles(offset, bytes);
+    if (end <= this.received) return filled ? 'appended' : 'duplicate';
     let verdict: ChunkVerdict = 'appended';
-    let fresh = bytes;
     if (offset > this.received) {
-      // A chunk went missing on the way; what is held is no longer the whole stream, so say so.
-      this.gaps = true;
       verdict = 'gap';
-    } else if (offset < this.received) {
-      fresh = bytes.subarray(this.received - offset);
+      this.addHole(this.received, offset);
     }
+    const from = Math.max(offset, this.received);
+    this.keep(from, bytes.subarray(from - offset));
     this.received = end;
     this.reported = Math.max(this.reported, end);
-    const room = this.maxBytes - this.held;
-    if (room > 0 && fresh.length > 0) {
-      const kept = fresh.length <= room ? fresh : fresh.subarray(0, room);
-      this.parts.push(kept);
-      this.held += kept.length;
-      this.text = null;
-    }
     return verdict;
   }
 
@@ -45,24 +51,71 @@ class StreamBuffer {
     if (totalBytes !== undefined) this.reported = Math.max(this.reported, totalBytes);
   }
 
+  /** What should be held but is not: holes, and the tail the final total shows never arrived. */
+  missing(): ByteRange[] {
+    const ranges = [...this.holes];
+    const tailEnd = Math.min(this.reported, this.maxBytes);
+    if (tailEnd > this.received) ranges.push({ start: this.received, end: tailEnd });
+    return ranges;
+  }
+
   get totalBytes(): number {
     return this.reported;
   }
 
   get truncated(): boolean {
-    return this.gaps || this.held < this.reported;
+    return this.held < this.reported;
   }
 
   toString(): string {
-    if (this.text === null) this.text = Buffer.concat(this.parts, this.held).toString('utf8');
+    if (this.text === null) {
+      const ordered = [...this.pieces].sort((a, b) => a.offset - b.offset).map((p) => p.bytes);
+      this.text = Buffer.concat(ordered, this.held).toString('utf8');
+    }
     return this.text;
+  }
+
+  private addHole(start: number, end: number): void {
+    const capped = Math.min(end, this.maxBytes);
+    if (capped > start) this.holes.push({ start, end: capped });
+  }
+
+  /** Keeps the parts of [offset, offset + bytes) that fall into holes; true if any did. */
+  private fillHoles(offset: number, bytes: Buffer): boolean {
+    const end = offset + bytes.length;
+    let filled = false;
+    const remaining: ByteRange[] = [];
+    for (const hole of this.holes) {
+      const start = Math.max(hole.start, offset);
+      const stop = Math.min(hole.end, end);
+      if (start >= stop) {
+        remaining.push(hole);
+        continue;
+      }
+      filled = true;
+      this.keep(start, bytes.subarray(start - offset, stop - offset));
+      if (hole.start < start) remaining.push({ start: hole.start, end: start });
+      if (stop < hole.end) remaining.push({ start: stop, end: hole.end });
+    }
+    this.holes = remaining;
+    return filled;
+  }
+
+  private keep(offset: number, bytes: Buffer): void {
+    const room = this.maxBytes - offset;
+    if (room <= 0 || bytes.length === 0) return;
+    const kept = bytes.length <= room ? bytes : bytes.subarray(0, room);
+    this.pieces.push({ offset, bytes: kept });
+    this.held += kept.length;
+    this.text = null;
   }
 }
 
 /**
  * The output of one request as the daemon holds it: the first `maxBytes` of each stream, with byte
  * counts and a `truncated` flag whenever what is held is less than what the process wrote (cap
- * reached or a chunk lost). The executor keeps the whole output on disk for paging.
+ * reached or a chunk lost). A lost chunk leaves a hole that `fill` closes with bytes read from the
+ * executor's on-disk log, which keeps the whole output.
  */
 export class OutputBuffer {
   private readonly streams: Record<StreamName, StreamBuffer>;
@@ -84,6 +137,28 @@ export class OutputBuffer {
     const chunks = chunk.seq + 1 - this.nextSeq;
     this.nextSeq = chunk.seq + 1;
     return { verdict: chunks > 1 ? 'gap' : verdict, chunks };
+  }
+
+  /** The executor says it sent this many chunks; true when some of them never arrived. */
+  markSent(sentChunks: number): boolean {
+    if (sentChunks <= this.nextSeq) return false;
+    this.nextSeq = sentChunks;
+    return true;
+  }
+
+  /** The next seq expected: every chunk before it arrived or is known lost. */
+  get settledChunks(): number {
+    return this.nextSeq;
+  }
+
+  /** Puts bytes read back from the executor's log into the holes they cover. */
+  fill(stream: StreamName, offset: number, bytes: Buffer): void {
+    this.streams[stream].add(offset, bytes);
+  }
+
+  /** Byte ranges that should be held but are not, in both streams. */
+  missing(): MissingRange[] {
+    return (['stdout', 'stderr'] as const).flatMap((stream) => this.streams[stream].missing().map((r) => ({ stream, ...r })));
   }
 
   /** Applies the byte totals of the final result: a chunk that never arrived leaves the output truncated. */

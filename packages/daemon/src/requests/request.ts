@@ -1,6 +1,6 @@
 import type { BodyOf, ErrorInfo, Outcome, RequestResult, RequestState } from '@remote-agent/contracts';
 import type { RequestView } from '../core-api.js';
-import type { CreditGranter } from './credit.js';
+import type { OutputCredit } from './credit.js';
 import { OutputBuffer, type OutputChunk } from './output-buffer.js';
 
 const RANK: Record<RequestState, number> = { queued: 0, dispatched: 1, accepted: 2, running: 3, completed: 4 };
@@ -36,8 +36,10 @@ export class TrackedRequest {
   readonly output: OutputBuffer;
   state: RequestState = 'queued';
   cancelRequested = false;
-  /** Set by the router on the first output chunk. */
-  credit: CreditGranter | null = null;
+  /** Set by the router on the first output chunk (or the executor's first word on its output). */
+  credit: OutputCredit | null = null;
+  /** The executor's result, held while lost output is read back from its log. */
+  resultPending = false;
   private startedAt: number | null = null;
   private completedAt: number | null = null;
   private completion: Completion | null = null;

@@ -6,9 +6,11 @@ import {
   type Envelope,
   type EnvelopeOf,
   type MakeEnvelope,
+  type RequestResult,
 } from '@remote-agent/contracts';
 import type { Clock, EnvelopeBus, Logger } from '@remote-agent/transport';
-import { CreditGranter } from './credit.js';
+import { OutputCredit } from './credit.js';
+import { fillGaps, type ReadLog } from './gap-fill.js';
 import type { TrackedRequest } from './request.js';
 import type { RequestTracker } from './tracker.js';
 
@@ -20,6 +22,8 @@ export interface RequestRouterOptions {
   logger: Logger;
   /** Output chunks the executor may send ahead of credit. */
   window?: number;
+  /** Reads lost output back from the executor's log before a result is applied; none: it stays truncated. */
+  readLog?: ReadLog;
 }
 
 type ReplyEnvelope = EnvelopeOf<'request.accepted' | 'request.state' | 'request.output' | 'request.result'>;
@@ -88,7 +92,7 @@ export class RequestRouter {
         this.onOutput(req, env);
         break;
       case 'request.result':
-        req.complete(env.body, now);
+        this.onResult(req, env.body);
         break;
       case 'request.state':
         this.onState(req, env);
@@ -97,28 +101,69 @@ export class RequestRouter {
     return true;
   }
 
+  /** Sends again the output credit of every running request on `executorId` (all executors when omitted). */
+  regrant(executorId?: string): void {
+    const requests = executorId === undefined ? this.opts.tracker.inFlight() : this.opts.tracker.inFlightOn(executorId);
+    for (const req of requests) if (req.credit && !req.completed) req.credit.resend(req.output.settledChunks);
+  }
+
   private onOutput(req: TrackedRequest, env: EnvelopeOf<'request.output'>): void {
     const { chunks, gap } = req.addOutput(env.body, this.opts.clock.now());
+    if (chunks === 0 || req.completed) return;
+    const credit = this.creditOf(req);
     if (gap) {
-      this.opts.logger.warn('output chunk missing; the output held is incomplete', {
+      this.opts.logger.warn('output chunk missing; it is read back from the executor log when the request ends', {
         requestId: req.requestId,
         stream: env.body.stream,
         seq: env.body.seq,
       });
+      credit.resend(req.output.settledChunks);
+    } else {
+      credit.onProgress(req.output.settledChunks);
     }
-    if (chunks === 0 || req.completed) return;
-    req.credit ??= new CreditGranter(this.window, (n) => {
-      void this.sendControl(req, this.opts.make('request.credit', { chunks: n }, req.requestId));
+  }
+
+  private creditOf(req: TrackedRequest): OutputCredit {
+    req.credit ??= new OutputCredit(this.window, (through) => {
+      void this.sendControl(req, this.opts.make('request.credit', { through }, req.requestId));
     });
-    for (let i = 0; i < chunks; i++) req.credit.onChunkConsumed();
+    return req.credit;
+  }
+
+  /** The executor has waited for credit: whatever it sent that did not arrive is lost, and credit is granted again. */
+  private onStalled(req: TrackedRequest, sentChunks: number): void {
+    if (req.completed) return;
+    if (req.output.markSent(sentChunks)) {
+      this.opts.logger.warn('output chunks lost on the way; granting credit again', { requestId: req.requestId, sentChunks });
+    }
+    this.creditOf(req).resend(req.output.settledChunks);
+  }
+
+  /** Completes the request, once lost output has been read back from the executor's log if it can be. */
+  private onResult(req: TrackedRequest, result: RequestResult): void {
+    const { readLog } = this.opts;
+    if (req.completed || req.resultPending) return;
+    req.output.finish({ stdoutBytes: result.stdoutBytes, stderrBytes: result.stderrBytes });
+    if (!readLog || req.output.missing().length === 0) {
+      req.complete(result, this.opts.clock.now());
+      return;
+    }
+    req.resultPending = true;
+    void fillGaps(req.requestId, req.output, readLog, this.opts.logger).finally(() => {
+      req.resultPending = false;
+      req.complete(result, this.opts.clock.now());
+    });
   }
 
   private onState(req: TrackedRequest, env: EnvelopeOf<'request.state'>): void {
     const now = this.opts.clock.now();
     const { state, result } = env.body;
     if (state === 'queued') req.markAccepted({ kind: req.kind, state: 'queued' }, now);
-    else if (state === 'running') req.markRunning(now);
-    else if (state === 'completed' && result) req.complete(result, now);
+    else if (state === 'running') {
+      req.markRunning(now);
+      if (env.body.sentChunks !== undefined) this.onStalled(req, env.body.sentChunks);
+    }
+    else if (state === 'completed' && result) this.onResult(req, result);
     else if (state === 'completed') {
       req.completeLocally('lost', now, {
         code: ErrorCode.Lost,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ErrorCode, RemoteAgentError } from '@remote-agent/contracts';
-import { isFilesystemRoot, isSameOrInside, resolveFsPath } from './paths.js';
+import { isSameOrInside, resolveFsPath } from './paths.js';
 
 describe('resolveFsPath', () => {
   it('resolves POSIX paths against the working folder and normalises them', () => {
@@ -34,13 +34,5 @@ describe('path helpers', () => {
     assert.equal(isSameOrInside('/', '/a', path.posix), false);
     assert.equal(isSameOrInside('c:\\Work\\x', 'C:\\work', path.win32), true);
     assert.equal(isSameOrInside('D:\\work', 'C:\\work', path.win32), false);
-  });
-
-  it('isFilesystemRoot', () => {
-    assert.equal(isFilesystemRoot('/', path.posix), true);
-    assert.equal(isFilesystemRoot('/tmp', path.posix), false);
-    assert.equal(isFilesystemRoot('C:\\', path.win32), true);
-    assert.equal(isFilesystemRoot('\\\\server\\share\\', path.win32), true);
-    assert.equal(isFilesystemRoot('C:\\Windows', path.win32), false);
   });
 });

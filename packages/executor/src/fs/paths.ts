@@ -28,8 +28,3 @@ export function isSameOrInside(candidate: string, ancestor: string, api: PathApi
   const rel = api.relative(ancestor, candidate);
   return rel === '' || (!rel.startsWith('..') && !api.isAbsolute(rel));
 }
-
-/** True for `/`, `C:\` and `\\server\share\`: removing one of these would take the whole volume. */
-export function isFilesystemRoot(absolute: string, api: PathApi = path): boolean {
-  return api.parse(absolute).base === '';
-}

@@ -2,11 +2,12 @@ import { lstat, rm, rmdir, unlink } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import path from 'node:path';
 import { ErrorCode, RemoteAgentError, type FsParamsInput, type FsRemoveResult } from '@remote-agent/contracts';
+import { isFilesystemRoot } from '@remote-agent/transfer';
 import type { FsContext } from './context.js';
 import { errnoCode, fsError } from './errors.js';
 import { entryTypeOf } from './file-info.js';
 import { parseFsParams } from './params.js';
-import { isFilesystemRoot, isSameOrInside, resolveFsPath } from './paths.js';
+import { isSameOrInside, resolveFsPath } from './paths.js';
 
 /**
  * fs.remove: removes a file, a link (not what it points to) or a folder. A folder with anything in it

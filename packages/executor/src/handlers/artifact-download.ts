@@ -4,8 +4,8 @@ import {
   type ArtifactDownloadParams,
   type ArtifactResult,
 } from '@remote-agent/contracts';
+import { openArtifactSource } from '@remote-agent/transfer';
 import { DataSender } from '@remote-agent/transport';
-import { openArtifactSource } from '../artifact/source.js';
 import { fsError } from '../fs/errors.js';
 import { resolveFsPath } from '../fs/paths.js';
 import type { ArtifactHandlerOptions } from './artifact-upload.js';
@@ -25,7 +25,7 @@ export function createArtifactDownloadHandler(opts: ArtifactHandlerOptions = {})
     usesSlot: false,
     async handle(params, ctx) {
       const file = resolveFsPath(params.path, ctx.workDir);
-      const artifact = await openArtifactSource(file);
+      const artifact = await openArtifactSource(file, { errorFor: fsError });
       const sender = new DataSender({
         channel: ctx.channel,
         source: artifact.source,

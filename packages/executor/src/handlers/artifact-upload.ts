@@ -4,8 +4,8 @@ import {
   type ArtifactResult,
   type ArtifactUploadParams,
 } from '@remote-agent/contracts';
+import { StagedArtifact } from '@remote-agent/transfer';
 import { DataReceiver, type ReceiveBudget } from '@remote-agent/transport';
-import { StagedArtifact } from '../artifact/staging.js';
 import { fsError } from '../fs/errors.js';
 import { resolveFsPath } from '../fs/paths.js';
 import type { RequestHandler } from './handler.js';
@@ -35,6 +35,7 @@ export function createArtifactUploadHandler(opts: ArtifactHandlerOptions = {}): 
         overwrite: params.overwrite,
         createDirs: params.createDirs,
         expectedType: params.type,
+        errorFor: fsError,
         ...(params.fileMode === undefined ? {} : { fileMode: parseInt(params.fileMode, 8) }),
       });
       const receiver = new DataReceiver({

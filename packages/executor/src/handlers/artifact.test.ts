@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { afterEach, describe, test } from 'node:test';
 import { ArtifactResultSchema, ErrorCode, type DataEof } from '@remote-agent/contracts';
+import { emptyTally, extractArchive, packFolder } from '@remote-agent/transfer';
 import { DataReceiver, DataSender, type DataSink, type DataSource } from '@remote-agent/transport';
-import { emptyTally, extractArchive, packFolder } from '../artifact/archive.js';
 import { daemonChannel } from '../test-support/daemon-channel.js';
 import { startHarness, type Harness } from '../test-support/harness.js';
 

@@ -231,6 +231,33 @@ describe('run', () => {
     assert.equal(result.chunks, h.daemon.chunks('r1').length);
   });
 
+  test('a lost credit does not stall the output: the executor says where it stands and absolute credit resumes it', opts, async () => {
+    h = await startHarness({ deps: { chunkBytes: 1024 }, env: { EXECUTOR_CREDIT_NUDGE_MS: '5000' } });
+    const total = 200_000;
+    h.daemon.autoCredit = true;
+    let credits = 0;
+    // Every credit after the first few is lost, as if the daemon's relay connection had been replaced.
+    h.hub.lose = (_group, data) => (data as { type?: string }).type === 'request.credit' && ++credits > 3;
+    await h.daemon.submit('exec-1', 'r1', 'run', { command: `head -c ${total} /dev/zero | tr '\\0' b` }, 4);
+    await h.daemon.waitForCount((env) => env.type === 'request.output' && env.requestId === 'r1', 7);
+    const nudged = h.daemon.waitFor((env) => env.type === 'request.state' && env.requestId === 'r1' && env.body.sentChunks !== undefined);
+    h.clock.advance(5_000);
+    const nudge = await nudged;
+    assert.equal(nudge.type, 'request.state');
+    const sentChunks = nudge.type === 'request.state' ? nudge.body.sentChunks! : -1;
+    assert.equal(sentChunks, 7, 'a window of 4 plus the 3 credits that arrived');
+    assert.equal(h.daemon.chunks('r1').length, 7);
+    h.hub.lose = null;
+    h.daemon.autoCredit = false;
+    await h.daemon.send('exec-1', 'request.credit', { through: 1_000 }, 'r1');
+    await h.daemon.send('exec-1', 'request.credit', { through: 1_000 }, 'r1');
+    const result = await h.daemon.result('r1');
+    assert.equal(result.ok, true);
+    const out = h.daemon.output('r1', 'stdout');
+    assert.equal(out.length, total);
+    assert.ok(out.every((byte) => byte === 0x62));
+  });
+
   test('multi-byte characters split across chunks still arrive as utf8 text', opts, async () => {
     h = await startHarness({ deps: { chunkBytes: 4 } });
     h.daemon.autoCredit = true;

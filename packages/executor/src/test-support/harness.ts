@@ -41,6 +41,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     EXECUTOR_WORK_DIR: workDir,
     EXECUTOR_TAGS: 'role=test',
     EXECUTOR_KILL_GRACE_MS: '3000',
+    EXECUTOR_PROBE_REPLY_JITTER_MS: '0',
     ...opts.env,
   };
   const parsed = parseExecutorConfig(env, [], hostFacts());

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import * as tar from 'tar';
-import { canSymlink, makeTempDir } from '../fs/temp-tree.test.util.js';
 import { emptyTally, extractArchive, packFolder } from './archive.js';
+import { canSymlink, makeTempDir } from './temp-dir.test.util.js';
 
 describe('folder archives', () => {
   let dir: string;

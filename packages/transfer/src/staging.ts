@@ -4,10 +4,11 @@ import { chmod, lstat, mkdir, open, rename, rm, stat, type FileHandle } from 'no
 import path from 'node:path';
 import { ErrorCode, RemoteAgentError, type ArtifactType, type DataEof } from '@remote-agent/contracts';
 import type { DataSink } from '@remote-agent/transport';
-import { fsError } from '../fs/errors.js';
-import { isFilesystemRoot } from '../fs/paths.js';
 import { emptyTally, extractArchive, type ArchiveTally } from './archive.js';
+import type { FsErrorMapper } from './fs-error.js';
+import { isFilesystemRoot } from './paths.js';
 
+/** Options of a received artifact; the caller already resolved the destination and checked it against its own rules. */
 export interface StagingOptions {
   overwrite: boolean;
   createDirs: boolean;
@@ -15,6 +16,8 @@ export interface StagingOptions {
   fileMode?: number;
   /** The type announced with the request; the stream's format must agree. */
   expectedType?: ArtifactType;
+  /** Words the file system's errors in the receiving side's terms (its machine, its relative paths). */
+  errorFor: FsErrorMapper;
 }
 
 const TEMP_NAME_CHARS = 100;
@@ -24,12 +27,12 @@ function tempName(target: string, suffix: string): string {
   return path.join(path.dirname(target), `.${base}.${randomBytes(6).toString('hex')}.${suffix}`);
 }
 
-async function lstatOrNull(file: string): Promise<Stats | null> {
+async function lstatOrNull(file: string, errorFor: FsErrorMapper): Promise<Stats | null> {
   try {
     return await lstat(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw fsError(err, 'examine', file);
+    throw errorFor(err, 'examine', file);
   }
 }
 
@@ -46,10 +49,10 @@ async function prepareDestination(target: string, options: StagingOptions): Prom
   if (isFilesystemRoot(target)) {
     throw new RemoteAgentError(ErrorCode.BadRequest, `${target} is the root of a file system: give the full path of the new file or folder`);
   }
-  if (!options.overwrite && (await lstatOrNull(target)) !== null) throw alreadyExists(target);
+  if (!options.overwrite && (await lstatOrNull(target, options.errorFor)) !== null) throw alreadyExists(target);
   const parent = path.dirname(target);
   const st = await stat(parent).catch((err: unknown) => {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw fsError(err, 'examine', parent);
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw options.errorFor(err, 'examine', parent);
     return null;
   });
   if (st === null) {
@@ -61,7 +64,7 @@ async function prepareDestination(target: string, options: StagingOptions): Prom
       );
     }
     await mkdir(parent, { recursive: true }).catch((err: unknown) => {
-      throw fsError(err, 'create the folder', parent);
+      throw options.errorFor(err, 'create the folder', parent);
     });
   } else if (!st.isDirectory()) {
     throw new RemoteAgentError(ErrorCode.NotDirectory, `${parent} is a file, not a folder: choose a destination inside a folder`, { path: parent });
@@ -92,7 +95,7 @@ export class StagedArtifact implements DataSink {
     await prepareDestination(target, options);
     const tempFile = tempName(target, 'ra-part');
     const handle = await open(tempFile, 'wx', 0o600).catch((err: unknown) => {
-      throw fsError(err, 'create a temporary file in', path.dirname(target));
+      throw options.errorFor(err, 'create a temporary file in', path.dirname(target));
     });
     return new StagedArtifact(target, options, tempFile, handle);
   }
@@ -139,7 +142,7 @@ export class StagedArtifact implements DataSink {
   }
 
   private async putInPlace(ready: string): Promise<void> {
-    const existing = await lstatOrNull(this.target);
+    const existing = await lstatOrNull(this.target, this.options.errorFor);
     if (existing !== null && !this.options.overwrite) throw alreadyExists(this.target);
     let aside: string | null = null;
     try {
@@ -151,7 +154,7 @@ export class StagedArtifact implements DataSink {
       this.cleanup.delete(ready);
     } catch (err) {
       if (aside !== null) await rename(aside, this.target).catch(() => undefined);
-      throw fsError(err, 'put the received data at', this.target);
+      throw this.options.errorFor(err, 'put the received data at', this.target);
     }
     if (aside !== null) await rm(aside, { recursive: true, force: true });
   }

@@ -11,6 +11,11 @@ import {
   type SkippedEntry,
 } from '@remote-agent/contracts';
 
+/**
+ * Folders as tar streams, packed and unpacked by the same rules on the daemon and on the executor: links
+ * never followed, every received entry checked with archiveEntryProblem, file sizes verified after unpacking.
+ */
+
 /** What a folder's tar stream holds, counted while packing or unpacking it. */
 export interface ArchiveTally {
   files: number;
