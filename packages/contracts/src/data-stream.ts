@@ -7,8 +7,8 @@ import { CHUNK_BYTES } from './limits.js';
  * - the sender sends `request.data` chunks of at most CHUNK_BYTES raw bytes (base64), each at the byte
  *   `offset` where it belongs, and a last chunk with `eof` {size, sha256, format};
  * - the receiver writes chunks strictly in offset order and grants one `request.credit` per chunk written
- *   (in batches, paced to DATA_RECEIVE_BYTES_PER_SECOND), so the sender never has more than a window of
- *   chunks in flight and never outruns the relay's acknowledgement bound;
+ *   (in batches), so the sender never has more than a window of chunks in flight (the transport
+ *   acknowledges to the relay promptly, so the window, not the relay, bounds what is buffered);
  * - the receiver's `request.data.position` {offset, window} says "I hold every byte before offset: send
  *   from there, with this many chunks of credit". It is sent when the receiver is ready, whenever it
  *   notices a gap, after its relay connection was replaced, and in answer to `request.data.query`.
@@ -25,15 +25,6 @@ import { CHUNK_BYTES } from './limits.js';
 
 /** Chunks a data stream keeps in flight: 16 x CHUNK_BYTES = 2 MiB. */
 export const DATA_STREAM_WINDOW = 16;
-
-/**
- * The relay drops a connection holding over 16 MiB it delivered but the client has not acknowledged, and
- * the client SDK acknowledges once a second. Whatever the credit window allows, a process therefore takes
- * in data streams at no more than this many bytes (as sent, base64) per second, plus a small burst: with
- * the window in flight that stays near 13 MiB in any second, under the bound with room for other traffic.
- */
-export const DATA_RECEIVE_BYTES_PER_SECOND = 9 * 1024 * 1024;
-export const DATA_RECEIVE_BURST_BYTES = 1024 * 1024;
 
 /** Longest base64 `data` of one chunk. */
 export const DATA_CHUNK_MAX_CHARS = Math.ceil(CHUNK_BYTES / 3) * 4;

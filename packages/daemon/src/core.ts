@@ -15,7 +15,7 @@ import {
   type Envelope,
   type OutputReadResult,
 } from '@remote-agent/contracts';
-import { EnvelopeBus, ReceiveBudget, systemClock, type Clock, type Logger, type RelayConnection } from '@remote-agent/transport';
+import { EnvelopeBus, systemClock, type Clock, type Logger, type RelayConnection } from '@remote-agent/transport';
 import type { RegistryConfig, RequestsConfig } from './config.js';
 import type {
   DaemonCore,
@@ -55,8 +55,8 @@ export interface DaemonCoreOptions {
   window?: number;
   /** Folders artifacts are read from and written to on this machine (DAEMON_ARTIFACT_ROOTS). */
   artifactRoots?: readonly string[];
-  /** Artifact stream timing and receive pacing (null: unpaced); tests change them. */
-  artifactStream?: { stallMs?: number; idleTimeoutMs?: number; budget?: ReceiveBudget | null };
+  /** Artifact stream timing; tests shorten it. */
+  artifactStream?: { stallMs?: number; idleTimeoutMs?: number };
 }
 
 /** What `createDaemonCore` returns: the front ends' DaemonCore plus what the daemon's own entry points use. */
@@ -118,7 +118,6 @@ class Core implements LocalDaemonCore {
       (executorId, requestId, type, body) => this.bus.send(Groups.exec(executorId), make(type, body, requestId), { fireAndForget: true }),
       this.logger,
     );
-    const { budget: artifactBudget, ...artifactTiming } = opts.artifactStream ?? {};
     this.artifacts = new ArtifactTransferService({
       roots: new ArtifactRoots(opts.artifactRoots ?? []),
       submit: (executorId, kind, params) => this.submit(executorId, kind, params),
@@ -128,8 +127,7 @@ class Core implements LocalDaemonCore {
       clock: this.clock,
       logger: this.logger.child({ component: 'artifacts' }),
       retain: opts.requests.retain,
-      budget: artifactBudget === undefined ? new ReceiveBudget(this.clock) : artifactBudget,
-      stream: artifactTiming,
+      stream: opts.artifactStream ?? {},
     });
     this.discovery = new Discovery({
       clock: this.clock,

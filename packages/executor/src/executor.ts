@@ -9,7 +9,7 @@ import {
   type ExecutorInfo,
   type RequestResult,
 } from '@remote-agent/contracts';
-import { EnvelopeBus, ReceiveBudget, type Clock, type EnvelopeContext, type Logger, type RelayConnection } from '@remote-agent/transport';
+import { EnvelopeBus, type Clock, type EnvelopeContext, type Logger, type RelayConnection } from '@remote-agent/transport';
 import type { ExecutorConfig } from './config.js';
 import { DEFAULT_CONNECT_RETRY, connectWithRetry, type ConnectRetryOptions } from './connect.js';
 import { Dispatcher, type ReplyFn } from './dispatcher.js';
@@ -100,7 +100,7 @@ export async function startExecutor(config: ExecutorConfig, deps: ExecutorDeps):
         outputRetain: config.outputRetain,
         lookup: (requestId) => dispatcher.lookup(requestId),
       },
-      artifact: { budget: new ReceiveBudget(clock), ...deps.artifact },
+      artifact: deps.artifact ?? {},
     }),
   );
   const dispatcher: Dispatcher = new Dispatcher({

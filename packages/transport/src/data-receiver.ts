@@ -14,7 +14,6 @@ import type { Clock, TimerHandle } from './clock.js';
 import { MAX_RESUME_OFFSETS_KEPT, type DataChannel, type DataProgress, type DataSummary } from './data-channel.js';
 import { abortError, protocolError } from './data-sender.js';
 import { silentLogger, type Logger } from './logger.js';
-import type { ReceiveBudget } from './receive-budget.js';
 
 /** Where the receiver puts the bytes. */
 export interface DataSink {
@@ -35,8 +34,6 @@ export interface DataReceiverOptions {
   maxChunkBytes?: number;
   /** Silence after which the stream fails with TIMED_OUT. */
   idleTimeoutMs?: number;
-  /** Paces credit to the rate the relay connection can take; shared by the process's receivers. None: unpaced. */
-  budget?: ReceiveBudget | null;
   onProgress?: (progress: DataProgress) => void;
   logger?: Logger;
 }
@@ -80,7 +77,6 @@ export class DataReceiver {
   private failure: RemoteAgentError | null = null;
   private lastHeard: number;
   private wake: (() => void) | null = null;
-  private grantTimer: TimerHandle | null = null;
   private detach: Array<() => void> = [];
 
   constructor(private readonly opts: DataReceiverOptions) {
@@ -128,8 +124,6 @@ export class DataReceiver {
       throw err;
     } finally {
       (timer as TimerHandle | null)?.cancel();
-      this.grantTimer?.cancel();
-      this.grantTimer = null;
       signal?.removeEventListener('abort', onAbort);
     }
   }
@@ -149,17 +143,9 @@ export class DataReceiver {
     this.opts.onProgress?.(this.progress());
   }
 
-  /** Hands back a batch of credit once it is due, later if the process is over its receive budget. */
+  /** Hands back credit in batches, so a window costs a few credit messages rather than one per chunk. */
   private grantCredit(): void {
-    if (this.pendingCredit < this.batch || this.grantTimer !== null || this.failure) return;
-    const waitMs = this.opts.budget?.waitMs() ?? 0;
-    if (waitMs > 0) {
-      this.grantTimer = this.opts.clock.setTimeout(() => {
-        this.grantTimer = null;
-        this.grantCredit();
-      }, waitMs);
-      return;
-    }
+    if (this.pendingCredit < this.batch || this.failure) return;
     const chunks = this.pendingCredit;
     this.pendingCredit = 0;
     this.send('request.credit', { chunks });
@@ -231,7 +217,6 @@ export class DataReceiver {
       return;
     }
     this.acceptedEnd = end;
-    this.opts.budget?.consume(body.data.length);
     if (this.total === null && body.eof) this.total = body.eof.size;
     if (data.length > 0) this.queue.push({ data, eof: null, credit: true });
     if (body.eof) {

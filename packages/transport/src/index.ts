@@ -12,4 +12,3 @@ export * from './web-pubsub-connection.js';
 export * from './data-channel.js';
 export * from './data-sender.js';
 export * from './data-receiver.js';
-export * from './receive-budget.js';

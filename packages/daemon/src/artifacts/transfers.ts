@@ -17,7 +17,6 @@ import {
   type DataProgress,
   type DataSummary,
   type Logger,
-  type ReceiveBudget,
 } from '@remote-agent/transport';
 import type { RequestView, WaitOptions } from '../core-api.js';
 import type { ArtifactTransfers, DownloadRequest, TransferView, TransferWaitOptions, UploadRequest } from './api.js';
@@ -33,8 +32,6 @@ export interface ArtifactServiceDeps {
   cancel(requestId: string, reason: string): Promise<RequestView>;
   clock: Clock;
   logger: Logger;
-  /** Paces what the daemon takes in, shared by its downloads (null: unpaced). */
-  budget: ReceiveBudget | null;
   /** Stream timing; tests shorten it. */
   stream?: { stallMs?: number; idleTimeoutMs?: number };
   /** Completed transfers remembered for artifact.status. */
@@ -196,7 +193,6 @@ export class ArtifactTransferService implements ArtifactTransfers {
       signal: transfer.stop.signal,
       logger: this.deps.logger.child({ requestId: submitted.requestId }),
       onProgress: (progress) => this.onProgress(transfer, progress),
-      budget: this.deps.budget,
       ...(this.deps.stream?.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: this.deps.stream.idleTimeoutMs }),
     });
     const running = receiver.run().then((summary) => {

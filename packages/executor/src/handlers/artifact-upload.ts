@@ -5,14 +5,12 @@ import {
   type ArtifactUploadParams,
 } from '@remote-agent/contracts';
 import { StagedArtifact } from '@remote-agent/transfer';
-import { DataReceiver, type ReceiveBudget } from '@remote-agent/transport';
+import { DataReceiver } from '@remote-agent/transport';
 import { fsError } from '../fs/errors.js';
 import { resolveFsPath } from '../fs/paths.js';
 import type { RequestHandler } from './handler.js';
 
 export interface ArtifactHandlerOptions {
-  /** Paces what this executor takes in, shared by its transfers (null: unpaced, for tests). */
-  budget?: ReceiveBudget | null;
   /** Stream timing, shorter in tests. */
   stallMs?: number;
   idleTimeoutMs?: number;
@@ -44,7 +42,6 @@ export function createArtifactUploadHandler(opts: ArtifactHandlerOptions = {}): 
         clock: ctx.clock,
         signal: ctx.signal,
         logger: ctx.logger,
-        budget: opts.budget ?? null,
         ...(opts.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: opts.idleTimeoutMs }),
       });
       try {

@@ -17,8 +17,6 @@ afterEach(async () => {
   h = undefined;
 });
 
-/** The harness clock only moves when told, so the receive budget's pacing is tested in transport instead. */
-const UNPACED = { deps: { artifact: { budget: null } } };
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
@@ -62,7 +60,7 @@ async function treeOf(dir: string, prefix = ''): Promise<Record<string, string>>
 
 describe('artifact.upload', () => {
   test('receives a file, verifies it and puts it in place with the given mode', async () => {
-    h = await startHarness(UNPACED);
+    h = await startHarness();
     const data = randomBytes(300_000);
     const { sent } = await upload(h, 'u1', { path: 'sub/out.bin', type: 'file', size: data.length, fileMode: '0750' }, bufferSource(data));
     const result = await h.daemon.result('u1');
@@ -78,7 +76,7 @@ describe('artifact.upload', () => {
   });
 
   test('receives a folder as a tar stream and unpacks it at the destination', async () => {
-    h = await startHarness(UNPACED);
+    h = await startHarness();
     const src = join(h.root, 'src');
     await mkdir(join(src, 'a', 'b'), { recursive: true });
     await writeFile(join(src, 'top.txt'), 'top\n');
@@ -94,7 +92,7 @@ describe('artifact.upload', () => {
   });
 
   test('refuses an existing destination unless overwrite, before any data moves', async () => {
-    h = await startHarness(UNPACED);
+    h = await startHarness();
     await writeFile(join(h.config.workDir, 'keep.txt'), 'old');
     await upload(h, 'u3', { path: 'keep.txt', type: 'file' }, bufferSource(Buffer.from('new')));
     const refused = await h.daemon.result('u3');
@@ -109,7 +107,7 @@ describe('artifact.upload', () => {
   });
 
   test('a cancel stops the transfer and leaves nothing behind', async () => {
-    h = await startHarness(UNPACED);
+    h = await startHarness();
     let release!: () => void;
     const stuck = new Promise<void>((resolve) => (release = resolve));
     const source: DataSource = {
@@ -131,7 +129,7 @@ describe('artifact.upload', () => {
   });
 
   test('continues from the confirmed offset after the executor lost its relay connection', async () => {
-    h = await startHarness(UNPACED);
+    h = await startHarness();
     const harness = h;
     const data = randomBytes(10 * 1024 * 1024);
     const channel = daemonChannel(harness.daemon, 'exec-1', 'u6');
@@ -165,7 +163,7 @@ describe('artifact.upload', () => {
 
 describe('artifact.download', () => {
   test('sends a file; the daemon side gets the same bytes and sha256', async () => {
-    h = await startHarness(UNPACED);
+    h = await startHarness();
     const data = randomBytes(400_000);
     await writeFile(join(h.config.workDir, 'f.bin'), data);
     const sink = memorySink();
@@ -182,7 +180,7 @@ describe('artifact.download', () => {
   });
 
   test('sends a folder as a tar stream that unpacks to the same tree', async () => {
-    h = await startHarness(UNPACED);
+    h = await startHarness();
     const src = join(h.config.workDir, 'tree');
     for (let i = 0; i < 30; i++) {
       await mkdir(join(src, `d${i % 3}`), { recursive: true });
@@ -209,7 +207,7 @@ describe('artifact.download', () => {
   });
 
   test('a missing path fails with NOT_FOUND naming it', async () => {
-    h = await startHarness(UNPACED);
+    h = await startHarness();
     await h.daemon.submit('exec-1', 'd3', 'artifact.download', { path: 'nope' });
     const result = await h.daemon.result('d3');
     assert.equal(result.outcome, 'failed');
