@@ -13,12 +13,7 @@ export interface ProgressReporterOptions {
   maxMessageChars?: number;
 }
 
-export interface ProgressReporter {
-  /** Called with every new view of the request; sends at most one notification per interval. */
-  update(view: RequestView): void;
-  /** No notification is sent after this. */
-  stop(): void;
-}
+export type ProgressReporter = ThrottledProgress<RequestView>;
 
 function tail(text: string, max: number): string {
   if (text.length <= max) return text;
@@ -29,38 +24,34 @@ function tail(text: string, max: number): string {
   return text.slice(start);
 }
 
+export interface ThrottledProgress<V> {
+  /** Called with every new view; sends at most one notification per interval. */
+  update(view: V): void;
+  /** No notification is sent after this. */
+  stop(): void;
+}
+
 /**
- * Turns request views into MCP progress notifications. The spec wants progress to increase with every
- * notification, so progress is the count of output bytes so far and a view without new output sends nothing.
- * The message is the newest output the daemon holds (or a byte count once the daemon's copy is full).
+ * MCP progress notifications from a stream of views: at most one per interval, and only when progress grew,
+ * since the spec wants progress to increase with every notification. `describe` runs only for a
+ * notification that is sent.
  */
-export function createProgressReporter(options: ProgressReporterOptions): ProgressReporter {
-  const max = options.maxMessageChars ?? PROGRESS_MESSAGE_CHARS;
-  let latest: RequestView | null = null;
+export function throttleProgress<V>(
+  options: ProgressReporterOptions,
+  progressOf: (view: V) => number,
+  describe: (view: V, progress: number) => string,
+): ThrottledProgress<V> {
+  let latest: V | null = null;
   let lastSentAt = Number.NEGATIVE_INFINITY;
   let lastProgress = 0;
-  let seenStdout = 0;
-  let seenStderr = 0;
   let timer: TimerHandle | null = null;
   let stopped = false;
 
-  const message = (view: RequestView, progress: number): string => {
-    const parts: string[] = [];
-    const newOut = view.stdout.slice(seenStdout);
-    const newErr = view.stderr.slice(seenStderr);
-    seenStdout = view.stdout.length;
-    seenStderr = view.stderr.length;
-    if (newOut.length > 0) parts.push(newOut);
-    if (newErr.length > 0) parts.push(`[stderr] ${newErr}`);
-    if (parts.length === 0) return `${progress} bytes of output so far`;
-    return tail(parts.join('\n'), max);
-  };
-
   const flush = (): void => {
     if (stopped || latest === null) return;
-    const progress = latest.stdoutBytes + latest.stderrBytes;
+    const progress = progressOf(latest);
     if (progress <= lastProgress) return;
-    const text = message(latest, progress);
+    const text = describe(latest, progress);
     lastProgress = progress;
     lastSentAt = options.clock.now();
     options.send(progress, text).catch((err: unknown) => {
@@ -89,4 +80,28 @@ export function createProgressReporter(options: ProgressReporterOptions): Progre
       timer = null;
     },
   };
+}
+
+/**
+ * Progress of a run: the count of output bytes so far; the message is the newest output the daemon holds
+ * (or a byte count once the daemon's copy is full).
+ */
+export function createProgressReporter(options: ProgressReporterOptions): ProgressReporter {
+  const max = options.maxMessageChars ?? PROGRESS_MESSAGE_CHARS;
+  let seenStdout = 0;
+  let seenStderr = 0;
+
+  const message = (view: RequestView, progress: number): string => {
+    const parts: string[] = [];
+    const newOut = view.stdout.slice(seenStdout);
+    const newErr = view.stderr.slice(seenStderr);
+    seenStdout = view.stdout.length;
+    seenStderr = view.stderr.length;
+    if (newOut.length > 0) parts.push(newOut);
+    if (newErr.length > 0) parts.push(`[stderr] ${newErr}`);
+    if (parts.length === 0) return `${progress} bytes of output so far`;
+    return tail(parts.join('\n'), max);
+  };
+
+  return throttleProgress<RequestView>(options, (view) => view.stdoutBytes + view.stderrBytes, message);
 }
