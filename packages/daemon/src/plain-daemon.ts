@@ -5,9 +5,9 @@ import type { LocalDaemonCore } from './core.js';
 import type { RequestView } from './core-api.js';
 import type { StartRelay } from './embedded-relay.js';
 import { EXIT_CONFIG, EXIT_FAILED, EXIT_OK } from './exit-codes.js';
-import { exitStatusFor, startCli } from './cli-start.js';
+import { startCli, startRuntimeForCli } from './cli-start.js';
 import { printExecutorCommand } from './executor-command.js';
-import { startDaemonRuntime, type ConnectRelay, type DaemonRuntime } from './mcp/daemon-runtime.js';
+import type { ConnectRelay } from './mcp/daemon-runtime.js';
 
 export { EXIT_CONFIG, EXIT_FAILED, EXIT_OK };
 
@@ -111,20 +111,9 @@ export async function runPlainDaemon(io: CliIo): Promise<number> {
 
   if (args.includes('--print-executor-command')) return printExecutorCommand(config, io, 'ra-daemon');
 
-  let runtime: DaemonRuntime;
-  try {
-    runtime = await startDaemonRuntime({
-      config,
-      logger,
-      banner: io.stdout.isTTY === true ? io.stdout : null,
-      ...(io.connect ? { connect: io.connect } : {}),
-      ...(io.startRelay ? { startRelay: io.startRelay } : {}),
-    });
-  } catch (err) {
-    const info = toErrorInfo(err);
-    logger.error('daemon could not start', { code: info.code, error: info.message });
-    return exitStatusFor(err);
-  }
+  const launched = await startRuntimeForCli(io, config, logger, true);
+  if ('exit' in launched) return launched.exit;
+  const { runtime } = launched;
 
   try {
     if (config.oneShotRun) return await oneShotRun(config.oneShotRun, runtime.core, logger, io);

@@ -4,9 +4,9 @@ import { createLogger, type Logger } from '@remote-agent/transport';
 import type { DaemonConfig } from '../config.js';
 import { printExecutorCommand } from '../executor-command.js';
 import { EXIT_OK } from '../exit-codes.js';
-import { exitStatusFor, startCli } from '../cli-start.js';
+import { exitStatusFor, startCli, startRuntimeForCli } from '../cli-start.js';
 import type { CliIo } from '../plain-daemon.js';
-import { startDaemonRuntime, type DaemonRuntime } from './daemon-runtime.js';
+import type { DaemonRuntime } from './daemon-runtime.js';
 import { startMcpHttpServer } from './http.js';
 import { createMcpServer } from './server.js';
 import { serveMcpStdio } from './stdio.js';
@@ -115,20 +115,9 @@ export async function runMcpDaemon(io: McpCliIo, defaultMode: McpMode): Promise<
     // No base fields: the seed's log lines (`mcp streamable http listening url=...`) stay exactly as users grep them.
     write: (line) => io.stderr.write(`${line}\n`),
   });
-  let runtime: DaemonRuntime;
-  try {
-    runtime = await startDaemonRuntime({
-      config,
-      logger,
-      banner: mode === 'http' && io.stdout.isTTY === true ? io.stdout : null,
-      ...(io.connect ? { connect: io.connect } : {}),
-      ...(io.startRelay ? { startRelay: io.startRelay } : {}),
-    });
-  } catch (err) {
-    const info = toErrorInfo(err);
-    logger.error('daemon could not start', { code: info.code, error: info.message });
-    return exitStatusFor(err);
-  }
+  const launched = await startRuntimeForCli(io, config, logger, mode === 'http');
+  if ('exit' in launched) return launched.exit;
+  const { runtime } = launched;
   try {
     await serve(mode, config, runtime, io, logger);
     return EXIT_OK;
