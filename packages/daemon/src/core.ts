@@ -31,6 +31,7 @@ import { ArtifactTransferService } from './artifacts/transfers.js';
 import { Discovery } from './discovery.js';
 import { Inventory } from './inventory.js';
 import { RequestChannels } from './requests/channels.js';
+import type { RequestJournal } from './requests/journal.js';
 import type { TrackedRequest } from './requests/request.js';
 import { RequestRouter } from './requests/router.js';
 import { RequestTracker } from './requests/tracker.js';
@@ -57,6 +58,11 @@ export interface DaemonCoreOptions {
   artifactRoots?: readonly string[];
   /** Artifact stream timing; tests shorten it. */
   artifactStream?: { stallMs?: number; idleTimeoutMs?: number };
+  /**
+   * Where requests are kept across restarts; restored on start. Not closed by the core: its opener closes it.
+   * None: requests live in memory only.
+   */
+  journal?: RequestJournal;
 }
 
 /** What `createDaemonCore` returns: the front ends' DaemonCore plus what the daemon's own entry points use. */
@@ -80,6 +86,8 @@ class Core implements LocalDaemonCore {
   private readonly channels: RequestChannels;
   readonly artifacts: ArtifactTransfers;
   private readonly detach: Array<() => void> = [];
+  /** Requests restored in flight whose executor has not been asked yet what became of them. */
+  private readonly unconfirmed = new Set<TrackedRequest>();
   private closed = false;
 
   constructor(private readonly opts: DaemonCoreOptions) {
@@ -100,6 +108,7 @@ class Core implements LocalDaemonCore {
       logger: this.logger,
       outputMaxBytes: opts.requests.outputMaxBytes,
       retain: opts.requests.retain,
+      ...(opts.journal ? { onCompleted: (req: TrackedRequest) => opts.journal?.recordCompleted(req.view(this.clock.now())) } : {}),
     });
     this.router = new RequestRouter({
       bus: this.bus,
@@ -141,6 +150,7 @@ class Core implements LocalDaemonCore {
   }
 
   async start(): Promise<void> {
+    this.restoreJournal();
     this.detach.push(this.bus.onEnvelope((env) => this.onEnvelope(env)));
     this.detach.push(this.inventory.on('status', (c) => this.onStatus(c.executorId, c.from, c.to)));
     this.detach.push(this.inventory.on('restarted', (e) => this.onRestart(e.executorId, e.previousBootId, e.bootId)));
@@ -195,6 +205,7 @@ class Core implements LocalDaemonCore {
     }
     const checked = checkParams(kind, params);
     const req = this.tracker.create(this.newId(), executorId, kind);
+    this.journalSubmitted(req);
     void this.router.dispatch(req, checked);
     return req.view(this.clock.now());
   }
@@ -312,8 +323,38 @@ class Core implements LocalDaemonCore {
     return false;
   }
 
+  private restoreJournal(): void {
+    const { journal } = this.opts;
+    if (!journal) return;
+    let completed = 0;
+    for (const entry of journal.load()) {
+      const req = this.tracker.restore(entry);
+      if (req.completed) completed += 1;
+      else this.unconfirmed.add(req);
+    }
+    this.logger.info('requests restored from the journal', { completed, inFlight: this.unconfirmed.size });
+  }
+
+  /** A request the journal cannot record still runs: only its survival across a restart is lost. */
+  private journalSubmitted(req: TrackedRequest): void {
+    try {
+      this.opts.journal?.recordSubmitted({ requestId: req.requestId, executorId: req.executorId, kind: req.kind, createdAt: req.createdAt });
+    } catch (err) {
+      this.logger.warn('request could not be recorded in the journal', { requestId: req.requestId, error: err });
+    }
+  }
+
+  /** Requests restored in flight are asked about once their executor is back, since their replies went to the previous run. */
+  private queryUnconfirmed(executorId: string): void {
+    for (const req of this.tracker.inFlightOn(executorId)) {
+      if (!this.unconfirmed.delete(req)) continue;
+      void this.router.query(req);
+    }
+  }
+
   private onStatus(executorId: string, from: string | null, to: string): void {
     this.logger.info('executor status changed', { executorId, from: from ?? 'new', to });
+    if (to === 'online') this.queryUnconfirmed(executorId);
     if (to !== 'offline') return;
     const now = this.clock.now();
     for (const req of this.tracker.inFlightOn(executorId)) {

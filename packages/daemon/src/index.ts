@@ -1,6 +1,7 @@
 export * from './core-api.js';
 export * from './config.js';
 export * from './core.js';
+export * from './requests/journal.js';
 export * from './inventory.js';
 export * from './state-dir.js';
 export * from './embedded-relay.js';

@@ -1,4 +1,7 @@
 import { runPlainDaemon } from './plain-daemon.js';
+import { silenceSqliteExperimentalWarning } from './sqlite-warning.js';
+
+silenceSqliteExperimentalWarning();
 
 const stopSignal = new Promise<string>((resolve) => {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve(signal));

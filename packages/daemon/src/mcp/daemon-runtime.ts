@@ -3,6 +3,7 @@ import type { DaemonConfig } from '../config.js';
 import { createDaemonCore, type LocalDaemonCore } from '../core.js';
 import { startEmbeddedRelay, type EmbeddedRelay, type StartRelay } from '../embedded-relay.js';
 import { formatExecutorCommand } from '../executor-command.js';
+import { SqliteRequestJournal } from '../requests/journal.js';
 import { ensureStateDir, loadOrCreateDaemonId } from '../state-dir.js';
 
 export type ConnectRelay = (access: RelayAccess, userId: string, logger: Logger) => RelayConnection;
@@ -28,28 +29,30 @@ function defaultConnect(access: RelayAccess, userId: string, logger: Logger): Re
 
 /**
  * What the MCP entry points run behind the MCP server: the embedded relay when no relay is configured, the
- * relay connection and the daemon core. The executor command (it holds the relay key) goes only to `banner`.
+ * relay connection, the daemon core and its request journal (`<stateDir>/requests.db`). The executor
+ * command (it holds the relay key) goes only to `banner`.
  */
 export async function startDaemonRuntime(options: RuntimeOptions): Promise<DaemonRuntime> {
   const { config, logger } = options;
   await ensureStateDir(config.stateDir);
   const daemonId = config.daemonId ?? (await loadOrCreateDaemonId(config.stateDir));
+  const journal = await SqliteRequestJournal.open(config.stateDir, config.requests.retain);
   let relay: EmbeddedRelay | null = null;
-  let access = config.relay;
-  if (access === null) {
-    relay = await startEmbeddedRelay({
-      config: config.embeddedRelay,
-      hub: config.hub,
-      stateDir: config.stateDir,
-      logger,
-      ...(options.startRelay ? { start: options.startRelay } : {}),
-    });
-    access = relay.access;
-    options.banner?.write(
-      `\n${formatExecutorCommand({ WEB_PUBSUB_CONNECTION_STRING: relay.connectionString, WEB_PUBSUB_HUB: relay.hub })}\n`,
-    );
-  }
   try {
+    let access = config.relay;
+    if (access === null) {
+      relay = await startEmbeddedRelay({
+        config: config.embeddedRelay,
+        hub: config.hub,
+        stateDir: config.stateDir,
+        logger,
+        ...(options.startRelay ? { start: options.startRelay } : {}),
+      });
+      access = relay.access;
+      options.banner?.write(
+        `\n${formatExecutorCommand({ WEB_PUBSUB_CONNECTION_STRING: relay.connectionString, WEB_PUBSUB_HUB: relay.hub })}\n`,
+      );
+    }
     const connection = (options.connect ?? defaultConnect)(access, daemonId, logger.child({ component: 'transport' }));
     const core = await createDaemonCore({
       daemonId,
@@ -57,6 +60,7 @@ export async function startDaemonRuntime(options: RuntimeOptions): Promise<Daemo
       registry: config.registry,
       requests: config.requests,
       artifactRoots: config.artifactRoots,
+      journal,
       logger,
     });
     logger.info('daemon started', { daemonId, relay: relay === null ? access.mode : 'embedded' });
@@ -67,10 +71,12 @@ export async function startDaemonRuntime(options: RuntimeOptions): Promise<Daemo
       async close() {
         await core.close();
         await embedded?.close();
+        journal.close();
       },
     };
   } catch (err) {
     await relay?.close();
+    journal.close();
     throw err;
   }
 }

@@ -116,6 +116,24 @@ export class TrackedRequest {
     return this.finish(completion, now);
   }
 
+  /** Puts back a request completed before a restart, from its journaled final view. */
+  restoreCompleted(view: RequestView): void {
+    if (view.stdout.length > 0) this.output.fill('stdout', 0, Buffer.from(view.stdout, 'utf8'));
+    if (view.stderr.length > 0) this.output.fill('stderr', 0, Buffer.from(view.stderr, 'utf8'));
+    this.output.finish({ stdoutBytes: view.stdoutBytes, stderrBytes: view.stderrBytes });
+    this.startedAt = view.startedAt;
+    const completion: Completion = {
+      outcome: view.outcome ?? 'lost',
+      ok: view.ok ?? false,
+      exitCode: view.exitCode,
+      signal: view.signal,
+      durationMs: view.durationMs ?? 0,
+    };
+    if (view.result !== undefined) completion.result = view.result;
+    if (view.error !== undefined) completion.error = view.error;
+    this.finish(completion, view.completedAt ?? view.createdAt);
+  }
+
   view(now: number): RequestView {
     const c = this.completion;
     const view: RequestView = {

@@ -1,6 +1,7 @@
 import { ErrorCode, RemoteAgentError } from '@remote-agent/contracts';
 import type { Clock, Logger } from '@remote-agent/transport';
 import type { RequestView, WaitOptions } from '../core-api.js';
+import type { JournaledRequest } from './journal.js';
 import { TrackedRequest } from './request.js';
 
 export interface RequestTrackerOptions {
@@ -10,6 +11,8 @@ export interface RequestTrackerOptions {
   outputMaxBytes: number;
   /** Completed requests kept; the oldest are forgotten past this. */
   retain: number;
+  /** Called once when a request completes (not for requests restored already completed). */
+  onCompleted?: (req: TrackedRequest) => void;
 }
 
 /**
@@ -26,16 +29,40 @@ export class RequestTracker {
   constructor(private readonly opts: RequestTrackerOptions) {}
 
   create(requestId: string, executorId: string, kind: string): TrackedRequest {
+    return this.track(requestId, executorId, kind, this.opts.clock.now());
+  }
+
+  /**
+   * Puts back a journaled request after a restart: a completed one as it ended, one that was in flight as
+   * dispatched, for its executor to be asked what became of it.
+   */
+  restore(entry: JournaledRequest): TrackedRequest {
+    if (entry.completed === null) {
+      const req = this.track(entry.requestId, entry.executorId, entry.kind, entry.createdAt);
+      req.markDispatched();
+      return req;
+    }
+    this.checkFresh(entry.requestId);
+    const req = this.newRequest(entry.requestId, entry.executorId, entry.kind, entry.createdAt);
+    req.restoreCompleted(entry.completed);
+    this.requests.set(entry.requestId, req);
+    this.remember(req);
+    return req;
+  }
+
+  private checkFresh(requestId: string): void {
     if (this.requests.has(requestId)) {
       throw new RemoteAgentError(ErrorCode.Duplicate, `request id ${requestId} is already in use; use a fresh id`);
     }
-    const req = new TrackedRequest({
-      requestId,
-      executorId,
-      kind,
-      createdAt: this.opts.clock.now(),
-      outputMaxBytes: this.opts.outputMaxBytes,
-    });
+  }
+
+  private newRequest(requestId: string, executorId: string, kind: string, createdAt: number): TrackedRequest {
+    return new TrackedRequest({ requestId, executorId, kind, createdAt, outputMaxBytes: this.opts.outputMaxBytes });
+  }
+
+  private track(requestId: string, executorId: string, kind: string, createdAt: number): TrackedRequest {
+    this.checkFresh(requestId);
+    const req = this.newRequest(requestId, executorId, kind, createdAt);
     this.requests.set(requestId, req);
     let set = this.inFlightByExecutor.get(executorId);
     if (!set) {
@@ -47,6 +74,7 @@ export class RequestTracker {
       if (!req.completed) return;
       off();
       this.retire(req);
+      this.notifyCompleted(req);
     });
     return req;
   }
@@ -123,6 +151,18 @@ export class RequestTracker {
     const set = this.inFlightByExecutor.get(req.executorId);
     set?.delete(req);
     if (set && set.size === 0) this.inFlightByExecutor.delete(req.executorId);
+    this.remember(req);
+  }
+
+  private notifyCompleted(req: TrackedRequest): void {
+    try {
+      this.opts.onCompleted?.(req);
+    } catch (err) {
+      this.opts.logger.warn('request completion could not be recorded', { requestId: req.requestId, error: err });
+    }
+  }
+
+  private remember(req: TrackedRequest): void {
     this.completedOrder.set(req.requestId, true);
     while (this.completedOrder.size > this.opts.retain) {
       const oldest = this.completedOrder.keys().next().value as string;
