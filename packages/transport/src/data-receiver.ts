@@ -14,6 +14,7 @@ import type { Clock, TimerHandle } from './clock.js';
 import { MAX_RESUME_OFFSETS_KEPT, type DataChannel, type DataProgress, type DataSummary } from './data-channel.js';
 import { abortError, protocolError } from './data-sender.js';
 import { silentLogger, type Logger } from './logger.js';
+import { Wakeup } from './wakeup.js';
 
 /** Where the receiver puts the bytes. */
 export interface DataSink {
@@ -76,7 +77,7 @@ export class DataReceiver {
   private finished: DataEof | null = null;
   private failure: RemoteAgentError | null = null;
   private lastHeard: number;
-  private wake: (() => void) | null = null;
+  private readonly wakeup = new Wakeup();
   private detach: Array<() => void> = [];
 
   constructor(private readonly opts: DataReceiverOptions) {
@@ -113,7 +114,7 @@ export class DataReceiver {
         if (this.failure) throw this.failure;
         const item = this.queue.shift();
         if (item === undefined) {
-          await this.sleep();
+          await this.wakeup.sleep();
           continue;
         }
         if (item.data !== null) await this.write(item);
@@ -223,7 +224,7 @@ export class DataReceiver {
       this.eofAccepted = true;
       this.queue.push({ data: null, eof: body.eof, credit: false });
     }
-    this.wakeUp();
+    this.wakeup.wake();
   }
 
   private sendPosition(resume: boolean): void {
@@ -273,18 +274,8 @@ export class DataReceiver {
     }
   }
 
-  private sleep(): Promise<void> {
-    return new Promise((resolve) => (this.wake = resolve));
-  }
-
-  private wakeUp(): void {
-    const wake = this.wake;
-    this.wake = null;
-    wake?.();
-  }
-
   private fail(err: RemoteAgentError): void {
     this.failure ??= err;
-    this.wakeUp();
+    this.wakeup.wake();
   }
 }

@@ -14,6 +14,7 @@ import {
 import type { Clock, TimerHandle } from './clock.js';
 import { MAX_RESUME_OFFSETS_KEPT, type DataChannel, type DataProgress, type DataSummary } from './data-channel.js';
 import { silentLogger, type Logger } from './logger.js';
+import { Wakeup } from './wakeup.js';
 
 const MAX_UNCONFIRMED = 4096;
 
@@ -72,7 +73,7 @@ export class DataSender {
   private assumeLost = false;
   private failure: RemoteAgentError | null = null;
   private lastHeard: number;
-  private wake: (() => void) | null = null;
+  private readonly wakeup = new Wakeup();
   private reader: AsyncIterator<Buffer> | null = null;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
@@ -126,7 +127,7 @@ export class DataSender {
       while (!this.confirmed) {
         if (this.failure) throw this.failure;
         if (this.rewindNeeded) await this.rewind();
-        else if (this.eofSent || this.credits <= 0) await this.sleep();
+        else if (this.eofSent || this.credits <= 0) await this.wakeup.sleep();
         else await this.sendNext();
       }
       const eof = this.lastEof!;
@@ -233,7 +234,7 @@ export class DataSender {
       this.logger.debug('data stream message for the receiver ignored by the sender', { type: env.type });
       return;
     }
-    this.wakeUp();
+    this.wakeup.wake();
   }
 
   private onPosition(position: BodyOf<'request.data.position'>): void {
@@ -330,19 +331,9 @@ export class DataSender {
     }
   }
 
-  private sleep(): Promise<void> {
-    return new Promise((resolve) => (this.wake = resolve));
-  }
-
-  private wakeUp(): void {
-    const wake = this.wake;
-    this.wake = null;
-    wake?.();
-  }
-
   private fail(err: RemoteAgentError): void {
     this.failure ??= err;
-    this.wakeUp();
+    this.wakeup.wake();
   }
 }
 
