@@ -12,6 +12,8 @@ export interface PipeRun {
 }
 
 export interface WsPipe {
+  /** The sending process. */
+  readonly sourcePid: number;
   /** One run of the output command through the pipe; resolves once its last byte has arrived. */
   run(timeoutMs: number): Promise<PipeRun>;
   close(): Promise<void>;
@@ -36,6 +38,7 @@ export async function startWsPipe(ctx: BenchContext, output: OutputCommand): Pro
   socket.on('error', (err) => ctx.log(`raw WebSocket pipe: ${err.message}`));
 
   return {
+    sourcePid: source.pid,
     run(timeoutMs) {
       return new Promise<PipeRun>((resolve, reject) => {
         let bytes = 0;

@@ -55,7 +55,7 @@ async function measureFsRead(setup: RemoteAgentSetup, settings: FilesSettings): 
 }
 
 function throughputRow(label: string, runs: ThroughputRun[], problems: string[], failedRuns: number): ThroughputRow {
-  return { label, runs, mibPerSecond: median(runs.map((r) => r.mibPerSecond)), problems, failedRuns };
+  return { label, runs, mibPerSecond: median(runs.map((r) => r.mibPerSecond)), cpuMsPerMiB: null, problems, failedRuns };
 }
 
 /** A binary file (incompressible, like a build output) of `bytes`. */

@@ -2,7 +2,9 @@ import type { LocalDaemonCore } from '@remote-agent/daemon';
 import { timeSpawn } from '../baselines/local-spawn.js';
 import { startWsPipe } from '../baselines/ws-pipe.js';
 import type { BenchContext } from '../harness/context.js';
+import { medianCpu, startCpuMeter } from '../harness/cpu-meter.js';
 import { writeOutputCommand, type OutputCommand } from '../harness/output-command.js';
+import { createUsageReader } from '../harness/proc-usage.js';
 import type { RemoteAgentSetup } from '../harness/remote-agent.js';
 import type { ThroughputResults, ThroughputRow, ThroughputRun } from '../report/model.js';
 import type { ThroughputSettings } from '../settings.js';
@@ -13,11 +15,18 @@ const RUN_TIMEOUT_MS = 120_000;
 const MAX_PROBLEMS = 20;
 
 function row(label: string, runs: ThroughputRun[], problems: string[], failedRuns: number): ThroughputRow {
-  return { label, runs, mibPerSecond: median(runs.map((r) => r.mibPerSecond)), problems, failedRuns };
+  return {
+    label,
+    runs,
+    mibPerSecond: median(runs.map((r) => r.mibPerSecond)),
+    cpuMsPerMiB: medianCpu(runs.map((r) => r.cpuMsPerMiB)),
+    problems,
+    failedRuns,
+  };
 }
 
-function run(bytes: number, ms: number): ThroughputRun {
-  return { bytes, ms, mibPerSecond: mibPerSecond(bytes, ms) };
+function run(bytes: number, ms: number, cpuMsPerMiB?: Record<string, number>): ThroughputRun {
+  return { bytes, ms, mibPerSecond: mibPerSecond(bytes, ms), ...(cpuMsPerMiB ? { cpuMsPerMiB } : {}) };
 }
 
 async function streamOnce(
@@ -51,6 +60,7 @@ export async function measureThroughput(
 ): Promise<ThroughputResults> {
   const output = await writeOutputCommand(setup.root, settings.bytes);
   const pipe = await startWsPipe(ctx, output);
+  const read = createUsageReader();
   const local: ThroughputRun[] = [];
   const raw: ThroughputRun[] = [];
   const stream: ThroughputRun[] = [];
@@ -62,14 +72,16 @@ export async function measureThroughput(
     local.push(run(l.stdoutBytes, l.ms));
     if (l.code !== 0 || l.stdoutBytes !== output.bytes) problems.local.push(`exit ${l.code}, ${l.stdoutBytes} bytes`);
 
+    const rawCpu = startCpuMeter(read, { source: pipe.sourcePid, bench: 'self' });
     const r = await pipe.run(RUN_TIMEOUT_MS);
-    raw.push(run(r.bytes, r.ms));
+    raw.push(run(r.bytes, r.ms, rawCpu.stop(r.bytes)));
     if (r.bytes !== output.bytes) problems.raw.push(`${r.bytes} of ${output.bytes} bytes arrived`);
 
     const coreMark = setup.coreWarnings.length;
     const relayMark = setup.relay.proc.lineCount;
+    const streamCpu = startCpuMeter(read, { executor: setup.executor.pid, relay: setup.relay.proc.pid, bench: 'self' });
     const s = await streamOnce(setup.core, setup.executorId, output);
-    stream.push(s.run);
+    stream.push({ ...s.run, ...(s.completed ? { cpuMsPerMiB: streamCpu.stop(s.run.bytes) } : {}) });
     if (s.problem) problems.stream.push(s.problem);
     if (!s.completed) failedStreams++;
     for (const l of setup.coreWarnings.slice(coreMark)) problems.stream.push(`daemon: ${l}`);

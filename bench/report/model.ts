@@ -35,6 +35,8 @@ export interface ThroughputRun {
   bytes: number;
   ms: number;
   mibPerSecond: number;
+  /** CPU time (user + system) each process of the path spent per MiB moved; absent where not measurable. */
+  cpuMsPerMiB?: Record<string, number>;
 }
 
 export interface ThroughputRow {
@@ -42,6 +44,8 @@ export interface ThroughputRow {
   runs: ThroughputRun[];
   /** Median over runs. */
   mibPerSecond: number;
+  /** Per process, the median over runs of CPU ms per MiB; null where not measured. */
+  cpuMsPerMiB: Record<string, number> | null;
   /** Runs that did not complete successfully (counted as lost runs). */
   failedRuns: number;
   /** What went wrong in runs (short byte counts, lost chunks, dropped connections); empty when clean. */

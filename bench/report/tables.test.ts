@@ -10,10 +10,11 @@ function summary(p50Ms: number): LatencySummary {
 }
 
 const row = (label: string, p50Ms: number): LatencyRow => ({ label, summary: summary(p50Ms), failures: 0, failureExamples: [] });
-const tput = (label: string, mibPerSecond: number, problems: string[] = []): ThroughputRow => ({
+const tput = (label: string, mibPerSecond: number, problems: string[] = [], cpuMsPerMiB: Record<string, number> | null = null): ThroughputRow => ({
   label,
   runs: [{ bytes: 1, ms: 1, mibPerSecond }],
   mibPerSecond,
+  cpuMsPerMiB,
   problems,
   failedRuns: 0,
 });
@@ -39,7 +40,7 @@ const results: BenchResults = {
     repeats: 1,
     localPipe: tput('pipe', 800),
     rawWebSocket: tput('raw', 200),
-    stream: tput('stream', 100, ['daemon: chunk missing']),
+    stream: tput('stream', 100, ['daemon: chunk missing'], { executor: 2.25, relay: 3, bench: 1 }),
   },
   targets: [{ id: 't', description: 'a target', met: false, measured: 'x' }],
   lostRuns: 0,
@@ -51,7 +52,8 @@ test('the tables show each row against its baseline, and say what was skipped an
   const text = resultTables(results).map(renderText).join('\n\n');
   assert.match(text, /MCP\s+5\.25\s+10\.50\s+15\.75\s+\+3\.25 ms/);
   assert.match(text, /ssh row skipped: no SSH server/);
-  assert.match(text, /stream\s+100\s+0\.50/);
+  assert.match(text, /stream\s+100\s+0\.50\s+executor 2\.3 \+ relay 3\.0 \+ bench 1\.0 = 6\.3/);
+  assert.match(text, /pipe\s+800\s+4\.00\s+-/);
   assert.match(text, /stream: 1 problems, first: daemon: chunk missing/);
   assert.match(text, /MISSED\s+a target\s+x/);
   assert.match(text, /\* a note/);

@@ -37,9 +37,22 @@ function latencyTable(r: NonNullable<BenchResults['latency']>): Table {
   };
 }
 
+function cpuCost(perProcess: Record<string, number> | null): string {
+  if (perProcess === null) return '-';
+  const parts = Object.entries(perProcess);
+  const total = parts.reduce((sum, [, ms]) => sum + ms, 0);
+  return `${parts.map(([name, ms]) => `${name} ${ms.toFixed(1)}`).join(' + ')} = ${total.toFixed(1)}`;
+}
+
 function throughputTable(r: NonNullable<BenchResults['throughput']>): Table {
   const raw = r.rawWebSocket.mibPerSecond;
-  const row = (t: ThroughputRow): string[] => [t.label, mbps(t.mibPerSecond), ratio(t.mibPerSecond / raw), t.runs.map((x) => mbps(x.mibPerSecond)).join(' / ')];
+  const row = (t: ThroughputRow): string[] => [
+    t.label,
+    mbps(t.mibPerSecond),
+    ratio(t.mibPerSecond / raw),
+    cpuCost(t.cpuMsPerMiB),
+    t.runs.map((x) => mbps(x.mibPerSecond)).join(' / '),
+  ];
   const notes: string[] = [];
   for (const t of [r.localPipe, r.rawWebSocket, r.stream]) {
     if (t.problems.length > 0) notes.push(`${t.label}: ${t.problems.length} problems, first: ${t.problems[0]!.slice(0, 240)}`);
@@ -50,10 +63,14 @@ function throughputTable(r: NonNullable<BenchResults['throughput']>): Table {
       { header: 'path', align: 'left' },
       { header: 'MB/s', align: 'right' },
       { header: 'vs raw ws', align: 'right' },
+      { header: 'CPU ms per MiB', align: 'left' },
       { header: 'runs', align: 'right' },
     ],
     rows: [row(r.localPipe), row(r.rawWebSocket), row(r.stream)],
-    notes,
+    notes: [
+      ...notes,
+      'CPU ms per MiB: user + system time of each process on the path per MiB moved (median over runs), steadier than MB/s on a shared machine; "bench" is this process (the receiving end, and the in-process daemon)',
+    ],
   };
 }
 

@@ -13,7 +13,7 @@ function row(p50Ms: number, failures = 0): LatencyRow {
 }
 
 function tput(mibPerSecond: number, problems: string[] = []): ThroughputRow {
-  return { label: 'x', runs: [], mibPerSecond, problems, failedRuns: 0 };
+  return { label: 'x', runs: [], mibPerSecond, cpuMsPerMiB: null, problems, failedRuns: 0 };
 }
 
 function size(executors: number, onlineMs: number | null): ScaleResult {

@@ -46,6 +46,7 @@ export const RequestDataBody = z.object({
   /** Numbers every chunk sent for the request, resends included. */
   seq: z.number().int().nonnegative(),
   offset: z.number().int().nonnegative(),
+  /** The chunk's bytes in base64 (sent without JSON escaping: see toJsonText). */
   data: z.string().max(DATA_CHUNK_MAX_CHARS),
   /** Bytes the whole stream will have, when the sender knows it in advance (for progress). */
   total: z.number().int().nonnegative().optional(),

@@ -213,6 +213,7 @@ export class Dispatcher {
     this.stopping = true;
     for (const request of [...this.active.values()]) this.cancelRequest(request.requestId, reason, request.daemonId);
     await Promise.all([...this.active.values()].map((request) => request.settled));
+    await this.opts.outputLog.closeAll();
   }
 
   private cancelRequest(requestId: string, reason: string, askedBy: string): void {
@@ -242,10 +243,12 @@ export class Dispatcher {
     request.state = 'running';
     if (request.handler.usesSlot) this.runningSlots++;
     const { requestId, daemonId, kind } = request;
+    // The work starts first (a command is spawned synchronously), so announcing and logging overlap its start
+    // instead of delaying it. Handlers send nothing before their first await: `accepted` still comes first.
+    request.settled = this.execute(request);
     if (announce === 'accepted') this.send(daemonId, 'request.accepted', { kind, state: 'running' }, requestId);
     else this.send(daemonId, 'request.state', { state: 'running' }, requestId);
     this.opts.logger.info('request started', { requestId, kind });
-    request.settled = this.execute(request);
   }
 
   private async execute(request: ActiveRequest): Promise<void> {
@@ -272,14 +275,16 @@ export class Dispatcher {
     const log: { writer: OutputLogWriter | null; opened: boolean } = { writer: null, opened: false };
     const sink: OutputSink = {
       write: (stream, data) => {
+        // Bytes go to the daemon before they go to disk, so the disk never delays a reply.
+        const room = output.write(stream, data);
         if (!log.opened) {
           log.opened = true;
           log.writer = this.openLog(requestId);
         }
         log.writer?.append(stream, data);
-        return output.write(stream, data);
+        return room && !(log.writer?.behind() ?? false);
       },
-      waitForRoom: () => output.waitForRoom(),
+      waitForRoom: () => Promise.all([output.waitForRoom(), log.writer?.waitForRoom()]).then(() => undefined),
     };
     const timeoutMs = handler.timeoutMs?.(request.params);
     const timer: TimerHandle | null =
@@ -314,7 +319,8 @@ export class Dispatcher {
     }
     timer?.cancel();
     await output.end();
-    log.writer?.close();
+    // The log finishes writing in the background: a read of it waits for that (OutputLog.flushed).
+    void log.writer?.close();
     const result: RequestResult = {
       kind,
       outcome: outcome.outcome,
@@ -354,6 +360,7 @@ export class Dispatcher {
     } catch (err) {
       this.opts.logger.error('could not record a result in the journal', { requestId: request.requestId, error: err });
     }
+    this.sendResult(request.daemonId, request.requestId, result);
     this.opts.logger.info('request completed', {
       requestId: request.requestId,
       kind: request.kind,
@@ -362,7 +369,6 @@ export class Dispatcher {
       exitCode: result.exitCode,
       durationMs: result.durationMs,
     });
-    this.sendResult(request.daemonId, request.requestId, result);
   }
 
   /** Answers with what is known of a request already seen; false if it is unknown here. */

@@ -1,11 +1,16 @@
 import type { StreamName } from '@remote-agent/contracts';
 import type { Clock, TimerHandle } from '@remote-agent/transport';
-import { incompleteUtf8Tail, toWireText, utf8SafeCut, type WireText } from './utf8.js';
 
-export interface OutputChunk extends WireText {
+/**
+ * Always base64: it is cheap to encode and needs no JSON escaping on the wire (see toJsonText), and chunks
+ * may then end anywhere, even inside a UTF-8 character; the daemon reassembles the bytes.
+ */
+export interface OutputChunk {
   stream: StreamName;
   seq: number;
   offset: number;
+  data: string;
+  encoding: 'base64';
 }
 
 export interface OutputStreamOptions {
@@ -32,8 +37,6 @@ interface Pending {
   buf: Buffer;
 }
 
-const EMPTY = Buffer.alloc(0);
-
 /**
  * Turns the bytes a request produces on stdout/stderr into numbered chunks under a credit window.
  * Each chunk costs one credit; at zero the stream holds what it has and `write` returns false, so the
@@ -46,7 +49,6 @@ export class OutputStream {
   private seq = 0;
   private stallTimer: TimerHandle | null = null;
   private readonly queue: Pending[] = [];
-  private readonly carry: Record<StreamName, Buffer> = { stdout: EMPTY, stderr: EMPTY };
   private readonly produced: Record<StreamName, number> = { stdout: 0, stderr: 0 };
   private readonly sentBytes: Record<StreamName, number> = { stdout: 0, stderr: 0 };
   private ending = false;
@@ -62,12 +64,7 @@ export class OutputStream {
   write(stream: StreamName, data: Buffer): boolean {
     this.produced[stream] += data.length;
     if (this.ending || this.aborted || data.length === 0) return this.hasRoom();
-    const carried = this.carry[stream];
-    const buf = carried.length > 0 ? Buffer.concat([carried, data]) : data;
-    // A character split across two reads is held back so every utf8 chunk decodes on its own.
-    const tail = incompleteUtf8Tail(buf);
-    this.carry[stream] = tail > 0 ? Buffer.from(buf.subarray(buf.length - tail)) : EMPTY;
-    if (buf.length > tail) this.queue.push({ stream, buf: buf.subarray(0, buf.length - tail) });
+    this.queue.push({ stream, buf: data });
     this.flush();
     return this.hasRoom();
   }
@@ -98,10 +95,6 @@ export class OutputStream {
   end(): Promise<void> {
     if (!this.ending) {
       this.ending = true;
-      for (const stream of ['stdout', 'stderr'] as const) {
-        if (this.carry[stream].length > 0) this.queue.push({ stream, buf: this.carry[stream] });
-        this.carry[stream] = EMPTY;
-      }
       this.flush();
     }
     if (this.aborted || this.queue.length === 0) return Promise.resolve();
@@ -138,7 +131,7 @@ export class OutputStream {
         size += next.buf.length;
       }
       const merged = parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
-      const cut = utf8SafeCut(merged, this.opts.chunkBytes);
+      const cut = Math.min(merged.length, this.opts.chunkBytes);
       if (cut < merged.length) this.queue.unshift({ stream, buf: merged.subarray(cut) });
       this.sendChunk(stream, merged.subarray(0, cut));
     }
@@ -171,7 +164,7 @@ export class OutputStream {
   }
 
   private sendChunk(stream: StreamName, buf: Buffer): void {
-    const chunk: OutputChunk = { stream, seq: this.seq++, offset: this.sentBytes[stream], ...toWireText(buf) };
+    const chunk: OutputChunk = { stream, seq: this.seq++, offset: this.sentBytes[stream], data: buf.toString('base64'), encoding: 'base64' };
     this.sentBytes[stream] += buf.length;
     this.opts.send(chunk);
   }

@@ -16,17 +16,6 @@ export function incompleteUtf8Tail(buf: Uint8Array): number {
   return 0;
 }
 
-/**
- * Where to cut `buf` so the first part holds at most `max` bytes without splitting a UTF-8 character.
- * Binary data has no boundaries to respect; the cut then falls at `max`.
- */
-export function utf8SafeCut(buf: Uint8Array, max: number): number {
-  if (buf.length <= max) return buf.length;
-  let cut = max;
-  while (cut > max - 3 && cut > 0 && (buf[cut]! & 0xc0) === 0x80) cut--;
-  return cut > 0 && (buf[cut]! & 0xc0) !== 0x80 ? cut : max;
-}
-
 export interface WireText {
   data: string;
   encoding: 'utf8' | 'base64';

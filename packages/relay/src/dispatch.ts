@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { Logger } from '@remote-agent/transport';
 import type { Hub } from './hub.js';
 import type { RelayLimits } from './limits.js';
@@ -27,15 +28,20 @@ const FRAME_OVERHEAD_BYTES = 32;
  * Handles one frame from a client. Never throws on client input: a bad request with an ackId gets an
  * error ack, anything else malformed is dropped with one log line per connection and kind of problem.
  */
-export function handleFrame(ctx: DispatchContext, session: Session, data: Buffer): void {
+export function handleFrame(ctx: DispatchContext, session: Session, data: Buffer, isBinary = false): void {
   session.alive = true;
+  // Text frames were checked by ws; bytes of a binary one are forwarded in text frames only if they are UTF-8.
+  if (isBinary && !isUtf8(data)) {
+    refuse(ctx, session, undefined, 'BadRequest', 'a binary frame that is not UTF-8 JSON: send JSON in text frames', 'malformed frame');
+    return;
+  }
   if (data.length > ctx.limits.maxFrameBytes) {
     // Deliberate difference: the service closes the connection; the relay refuses just this frame.
     const ackId = peekAckId(data.toString('utf8'));
     refuse(ctx, session, ackId, 'BadRequest', `frame of ${data.length} bytes is over the ${ctx.limits.maxFrameBytes}-byte limit: send smaller messages`, 'oversize frame');
     return;
   }
-  const parsed = parseClientFrame(data.toString('utf8'));
+  const parsed = parseClientFrame(data);
   if (!parsed.ok) {
     refuse(ctx, session, parsed.ackId, 'BadRequest', parsed.problem, 'malformed frame');
     return;
@@ -51,8 +57,8 @@ function dispatch(ctx: DispatchContext, session: Session, msg: ClientMessage): v
         forbidden(ctx, session, msg.ackId, `the connection has no permission to send to group ${msg.group}`);
         return;
       }
-      const body = groupMessageBody(msg.group, msg.dataType, msg.dataJson, session.userId);
-      const bytes = Buffer.byteLength(body) + FRAME_OVERHEAD_BYTES;
+      const body = groupMessageBody(msg.group, msg.dataType, msg.data, session.userId);
+      const bytes = body.reduce((sum, part) => sum + part.length, FRAME_OVERHEAD_BYTES);
       const overflowed = ctx.hubOf(session).publish(msg.group, session, msg.noEcho, body, bytes);
       if (overflowed.length > 0) ctx.overflowed(overflowed);
       succeed(session, msg.ackId);

@@ -45,7 +45,7 @@ export class Hub {
    * Delivers a group message to every member in one pass, in the order sends arrive. Returns the members
    * that went over their un-acked bounds; the caller drops them after the pass.
    */
-  publish(group: string, from: Session, noEcho: boolean, body: string, bytes: number): Session[] {
+  publish(group: string, from: Session, noEcho: boolean, body: readonly Buffer[], bytes: number): Session[] {
     const members = this.groups.get(group);
     if (!members) return [];
     let overflowed: Session[] | undefined;

@@ -2,6 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ackFrame, connectedFrame, disconnectedFrame, groupMessageBody, parseClientFrame, peekAckId, type ParsedFrame } from './protocol.js';
 
+function dataOf(message: unknown): string {
+  return (message as { data: Buffer }).data.toString('utf8');
+}
+
 function ok(frame: ParsedFrame) {
   assert.ok(frame.ok, frame.ok ? '' : frame.problem);
   return frame.message;
@@ -15,9 +19,11 @@ function sdkFrame(group: string, data: unknown, dataType = 'json', ackId?: numbe
 test('SDK sendToGroup frames parse, forwarding data exactly as sent', () => {
   const data = { a: [1, 2, { b: 'x,"data":y' }], s: 'text with "quotes" and ,"data": inside' };
   const msg = ok(parseClientFrame(sdkFrame('ra.exec.e1', data, 'json', 7, true)));
-  assert.deepEqual(msg, { type: 'sendToGroup', group: 'ra.exec.e1', ackId: 7, noEcho: true, dataType: 'json', dataJson: JSON.stringify(data) });
-  assert.deepEqual(ok(parseClientFrame(sdkFrame('g', 'hi', 'text'))), { type: 'sendToGroup', group: 'g', ackId: undefined, noEcho: false, dataType: 'text', dataJson: '"hi"' });
-  assert.equal((ok(parseClientFrame(sdkFrame('g', 'AQID', 'binary'))) as { dataJson: string }).dataJson, '"AQID"');
+  assert.deepEqual(msg, { type: 'sendToGroup', group: 'ra.exec.e1', ackId: 7, noEcho: true, dataType: 'json', data: Buffer.from(JSON.stringify(data)) });
+  assert.deepEqual(ok(parseClientFrame(sdkFrame('g', 'hi', 'text'))), { type: 'sendToGroup', group: 'g', ackId: undefined, noEcho: false, dataType: 'text', data: Buffer.from('"hi"') });
+  assert.equal(dataOf(ok(parseClientFrame(Buffer.from(sdkFrame('g', 'AQID', 'binary'))))), '"AQID"');
+  const unicode = { s: 'héllo € 𝄞' };
+  assert.deepEqual(JSON.parse(dataOf(ok(parseClientFrame(Buffer.from(sdkFrame('g', unicode))))) ), unicode, 'bytes of multi-byte text are forwarded whole');
 });
 
 test('frames in other key orders and with whitespace parse the same', () => {
@@ -27,8 +33,8 @@ test('frames in other key orders and with whitespace parse the same', () => {
     '{"type":"sendToGroup","group":"g","ackId":3,"data":{"x":1}}',
   ];
   for (const f of frames) {
-    const msg = ok(parseClientFrame(f)) as { dataJson: string; ackId: number; dataType: string };
-    assert.deepEqual(JSON.parse(msg.dataJson), { x: 1 });
+    const msg = ok(parseClientFrame(f)) as { ackId: number; dataType: string };
+    assert.deepEqual(JSON.parse(dataOf(msg)), { x: 1 });
     assert.equal(msg.ackId, 3);
     assert.equal(msg.dataType, 'json');
   }
@@ -43,12 +49,12 @@ test('a frame that only looks like the fast path is never forwarded with broken 
     '{"type":"sendToGroup","x":{"y":1,"data":2},"group":"g","data":3}',
   ];
   const results = tricky.map((f) => parseClientFrame(f));
-  assert.deepEqual((ok(results[0]!) as { dataJson: string; noEcho: boolean }).noEcho, true);
-  assert.equal((ok(results[0]!) as { dataJson: string }).dataJson, '1');
+  assert.deepEqual((ok(results[0]!) as { noEcho: boolean }).noEcho, true);
+  assert.equal(dataOf(ok(results[0]!)), '1');
   assert.equal(results[1]!.ok, false);
   assert.equal(results[2]!.ok, false);
   assert.equal(results[3]!.ok, false);
-  assert.equal((ok(results[4]!) as { dataJson: string }).dataJson, '3');
+  assert.equal(dataOf(ok(results[4]!)), '3');
 });
 
 test('join, leave, sequenceAck, ping, event and unknown types', () => {
@@ -103,7 +109,7 @@ test('server frames have the shapes the SDK parses', () => {
   assert.deepEqual(JSON.parse(connectedFrame('u', 'c', 't')), { type: 'system', event: 'connected', userId: 'u', connectionId: 'c', reconnectionToken: 't' });
   assert.deepEqual(JSON.parse(connectedFrame(null, 'c', undefined)), { type: 'system', event: 'connected', userId: null, connectionId: 'c' });
   assert.deepEqual(JSON.parse(disconnectedFrame('bye')), { type: 'system', event: 'disconnected', message: 'bye' });
-  const body = groupMessageBody('g"1', 'json', '{"x":1}', 'u1');
+  const body = Buffer.concat(groupMessageBody('g"1', 'json', Buffer.from('{"x":1}'), 'u1'));
   assert.deepEqual(JSON.parse(`{"sequenceId":9,${body}`), {
     sequenceId: 9,
     type: 'message',
@@ -113,7 +119,7 @@ test('server frames have the shapes the SDK parses', () => {
     data: { x: 1 },
     fromUserId: 'u1',
   });
-  assert.equal(JSON.parse(`{${groupMessageBody('g', 'text', '"t"', null)}`).fromUserId, undefined);
+  assert.equal(JSON.parse(`{${Buffer.concat(groupMessageBody('g', 'text', Buffer.from('"t"'), null))}`).fromUserId, undefined);
 });
 
 test('peekAckId reads the ackId of a frame the relay will not process', () => {

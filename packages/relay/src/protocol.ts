@@ -1,3 +1,5 @@
+import { isValidJson } from './json-validate.js';
+
 /**
  * The Azure Web PubSub JSON subprotocols (`json.webpubsub.azure.v1` and its reliable variant): parsing of
  * what clients send and the frames the relay answers with, shaped as Microsoft's docs and
@@ -17,7 +19,7 @@ export type DataType = 'json' | 'text' | 'binary' | 'protobuf';
 export type AckErrorName = 'Forbidden' | 'Duplicate' | 'InternalServerError' | 'BadRequest';
 
 export type ClientMessage =
-  | { type: 'sendToGroup'; group: string; ackId: number | undefined; noEcho: boolean; dataType: DataType; dataJson: string }
+  | { type: 'sendToGroup'; group: string; ackId: number | undefined; noEcho: boolean; dataType: DataType; data: Buffer }
   | { type: 'joinGroup' | 'leaveGroup'; group: string; ackId: number | undefined }
   | { type: 'sequenceAck'; sequenceId: number }
   | { type: 'ping' }
@@ -28,7 +30,7 @@ export type ParsedFrame = { ok: true; message: ClientMessage } | { ok: false; pr
 
 const MAX_GROUP_CHARS = 1024;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-const DATA_KEY = ',"data":';
+const DATA_KEY = Buffer.from(',"data":');
 
 type Fields = Record<string, unknown>;
 
@@ -45,34 +47,37 @@ function isAckId(value: unknown): value is number {
 }
 
 /**
- * Parses one client frame. Never throws. SDK frames put `data` last, so the fast path parses the short
- * head and validates `data` without re-serialising it: the raw JSON text is forwarded as it came.
+ * Parses one client frame (UTF-8 JSON text). Never throws. SDK frames put `data` last, so the fast path
+ * parses the short head and validates `data` without re-serialising it: its bytes are forwarded as they
+ * came, never decoded into a string that is then encoded again.
  */
-export function parseClientFrame(text: string): ParsedFrame {
-  return parseSendToGroupFast(text) ?? parseGeneric(text);
+export function parseClientFrame(frame: Buffer | string): ParsedFrame {
+  const bytes = typeof frame === 'string' ? Buffer.from(frame) : frame;
+  return parseSendToGroupFast(bytes) ?? parseGeneric(bytes.toString('utf8'));
 }
 
-function parseSendToGroupFast(text: string): ParsedFrame | null {
-  const at = text.indexOf(DATA_KEY);
+function parseSendToGroupFast(frame: Buffer): ParsedFrame | null {
+  const at = frame.indexOf(DATA_KEY);
   if (at < 0) return null;
-  let end = text.length - 1;
-  while (end > at && isJsonSpace(text.charCodeAt(end))) end--;
-  if (text.charCodeAt(end) !== 0x7d) return null;
+  let end = frame.length - 1;
+  while (end > at && isJsonSpace(frame[end]!)) end--;
+  if (frame[end] !== 0x7d) return null;
   let head: unknown;
   try {
-    head = JSON.parse(`${text.slice(0, at)}}`);
+    head = JSON.parse(`${frame.toString('utf8', 0, at)}}`);
   } catch {
     return null;
   }
   if (!isRecord(head) || head.type !== 'sendToGroup' || 'data' in head) return null;
-  const dataJson = text.slice(at + DATA_KEY.length, end);
+  const dataBytes = frame.subarray(at + DATA_KEY.length, end);
+  if ((head.dataType ?? 'json') === 'json') return isValidJson(dataBytes) ? sendToGroup(head, undefined, dataBytes) : null;
   let data: unknown;
   try {
-    data = JSON.parse(dataJson);
+    data = JSON.parse(dataBytes.toString('utf8'));
   } catch {
     return null;
   }
-  return sendToGroup(head, data, dataJson);
+  return sendToGroup(head, data, dataBytes);
 }
 
 function isJsonSpace(code: number): boolean {
@@ -93,7 +98,7 @@ function parseGeneric(text: string): ParsedFrame {
   switch (type) {
     case 'sendToGroup':
       if (value.data === undefined && value.stream === undefined) return bad('sendToGroup needs "data"', ackId);
-      return sendToGroup(value, value.data, JSON.stringify(value.data));
+      return sendToGroup(value, value.data, Buffer.from(JSON.stringify(value.data) ?? 'null'));
     case 'joinGroup':
     case 'leaveGroup': {
       const group = readGroup(value.group);
@@ -125,7 +130,7 @@ function readGroup(value: unknown): string | null {
   return typeof value === 'string' && value.length > 0 && value.length <= MAX_GROUP_CHARS ? value : null;
 }
 
-function sendToGroup(fields: Fields, data: unknown, dataJson: string): ParsedFrame {
+function sendToGroup(fields: Fields, data: unknown, dataBytes: Buffer): ParsedFrame {
   const ackId = fields.ackId;
   if (ackId !== undefined && !isAckId(ackId)) return bad('ackId must be a non-negative integer');
   if (fields.stream !== undefined) {
@@ -148,7 +153,7 @@ function sendToGroup(fields: Fields, data: unknown, dataJson: string): ParsedFra
       if (typeof data !== 'string' || !BASE64.test(data)) return bad(`dataType ${dataType} needs "data" to be base64`, ackId);
       break;
   }
-  return { ok: true, message: { type: 'sendToGroup', group, ackId, noEcho, dataType, dataJson } };
+  return { ok: true, message: { type: 'sendToGroup', group, ackId, noEcho, dataType, data: dataBytes } };
 }
 
 /** Reads just the ackId of a frame the relay refuses to process (e.g. oversize), to answer it. */
@@ -179,10 +184,10 @@ export function disconnectedFrame(message: string): string {
 export const PONG_FRAME = '{"type":"pong"}';
 
 /**
- * A group message without its opening brace, built once per fan-out; each recipient prepends `{` or
- * `{"sequenceId":N,`.
+ * A group message without its opening brace, built once per fan-out: each recipient copies the parts once,
+ * behind its own `{` or `{"sequenceId":N,`. `data` is JSON text already validated.
  */
-export function groupMessageBody(group: string, dataType: DataType, dataJson: string, fromUserId: string | null): string {
+export function groupMessageBody(group: string, dataType: DataType, data: Buffer, fromUserId: string | null): Buffer[] {
   const from = fromUserId === null ? '' : `,"fromUserId":${JSON.stringify(fromUserId)}`;
-  return `"type":"message","from":"group","group":${JSON.stringify(group)},"dataType":"${dataType}","data":${dataJson}${from}}`;
+  return [Buffer.from(`"type":"message","from":"group","group":${JSON.stringify(group)},"dataType":"${dataType}","data":`), data, Buffer.from(`${from}}`)];
 }

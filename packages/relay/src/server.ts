@@ -355,10 +355,10 @@ class BuiltInRelay implements RelayServer, DispatchContext {
   }
 
   private wire(ws: WebSocket, session: Session): void {
-    ws.on('message', (data: RawData) => {
+    ws.on('message', (data: RawData, isBinary: boolean) => {
       const frame = toBuffer(data);
       try {
-        handleFrame(this, session, frame);
+        handleFrame(this, session, frame, isBinary);
       } catch (err) {
         const ackId = peekAckId(frame.toString('utf8'));
         if (ackId !== undefined) session.sendControl(ackFrame(ackId, { name: 'InternalServerError', message: 'the relay failed to handle this request: retry it' }));

@@ -8,13 +8,16 @@ import { UnackedQueue } from './unacked-queue.js';
 export interface RelaySocket {
   readonly readyState: number;
   readonly bufferedAmount: number;
-  send(data: string): void;
+  send(data: string | Buffer, options?: { binary?: boolean }): void;
   close(code?: number, reason?: string): void;
   terminate(): void;
   ping(): void;
 }
 
 const OPEN = 1;
+/** Group messages are built as bytes but are JSON text frames. */
+const TEXT = { binary: false } as const;
+const OPEN_BRACE = Buffer.from('{');
 
 export interface SessionInit {
   connectionId: string;
@@ -75,7 +78,7 @@ export class Session {
     this.current = socket;
     this.alive = true;
     socket.send(greeting);
-    for (const frame of this.unacked.frames()) socket.send(frame);
+    for (const frame of this.unacked.frames()) socket.send(frame, TEXT);
   }
 
   /** Unbinds `socket` if it is still the current one; true when it was. */
@@ -86,22 +89,22 @@ export class Session {
   }
 
   /**
-   * Sends one group message (body built once per fan-out; see groupMessageBody). Returns false when the
+   * Sends one group message (body parts built once per fan-out; see groupMessageBody). Returns false when the
    * connection is over its bounds and must be dropped, as the service does.
    */
-  deliver(body: string, bytes: number): boolean {
+  deliver(body: readonly Buffer[], bytes: number): boolean {
     const socket = this.current;
     if (!this.reliable) {
       if (socket === null || socket.readyState !== OPEN) return true;
       if (socket.bufferedAmount > this.limits.maxUnackedBytes) return false;
-      socket.send(`{${body}`);
+      socket.send(Buffer.concat([OPEN_BRACE, ...body]), TEXT);
       return true;
     }
     const sequenceId = this.nextSequenceId++;
-    const frame = `{"sequenceId":${sequenceId},${body}`;
+    const frame = Buffer.concat([Buffer.from(`{"sequenceId":${sequenceId},`), ...body]);
     this.unacked.push(sequenceId, frame, bytes);
     if (this.unacked.count > this.limits.maxUnackedMessages || this.unacked.bytes > this.limits.maxUnackedBytes) return false;
-    if (socket !== null && socket.readyState === OPEN) socket.send(frame);
+    if (socket !== null && socket.readyState === OPEN) socket.send(frame, TEXT);
     return true;
   }
 

@@ -1,6 +1,6 @@
 interface Entry {
   sequenceId: number;
-  frame: string;
+  frame: Buffer;
   bytes: number;
 }
 
@@ -21,7 +21,7 @@ export class UnackedQueue {
     return this.totalBytes;
   }
 
-  push(sequenceId: number, frame: string, bytes: number): void {
+  push(sequenceId: number, frame: Buffer, bytes: number): void {
     this.entries.push({ sequenceId, frame, bytes });
     this.totalBytes += bytes;
   }
@@ -45,7 +45,7 @@ export class UnackedQueue {
     }
   }
 
-  *frames(): IterableIterator<string> {
+  *frames(): IterableIterator<Buffer> {
     for (let i = this.head; i < this.entries.length; i++) yield this.entries[i]!.frame;
   }
 

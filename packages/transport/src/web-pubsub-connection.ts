@@ -8,7 +8,7 @@ import type {
   WebPubSubClient,
   WebPubSubDataType,
 } from '@azure/web-pubsub-client';
-import { ErrorCode, RemoteAgentError } from '@remote-agent/contracts';
+import { ErrorCode, RemoteAgentError, toJsonText } from '@remote-agent/contracts';
 import { clientAccessUrlProvider, describeRelay, type RelayAccess } from './access.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import type { ConnectionEvents, ConnectionState, RelayConnection, SendOptions } from './connection.js';
@@ -16,6 +16,7 @@ import { Listeners } from './emitter.js';
 import { redact, type Logger } from './logger.js';
 import type { PeerRole } from './roles.js';
 import { routeAzureSdkLogs } from './sdk-logging.js';
+import { SdkSocketFactory } from './sdk-socket.js';
 
 export interface WebPubSubConnectionOptions {
   access: RelayAccess;
@@ -58,6 +59,11 @@ const QUICK_ACK_AFTER_MS = 50;
 /** The SDK's own (private) sequence-ack sender, which it calls on its 1 s timer. */
 interface SequenceAckInternals {
   _trySendSequenceAck?: () => Promise<void>;
+}
+
+/** The SDK's (private) seam for its WebSocket factory, called at every connect. */
+interface SocketFactoryInternals {
+  _getWebSocketClientFactory?: () => unknown;
 }
 
 function encode(data: unknown): [JSONTypes | ArrayBuffer, WebPubSubDataType] {
@@ -107,6 +113,8 @@ class WebPubSubConnection implements RelayConnection {
   private readonly stopWaiters: Array<() => void> = [];
   private unacked = 0;
   private ackTimer: TimerHandle | undefined;
+  /** Null when the SDK has no factory seam: every send then goes through the SDK. */
+  private sockets: SdkSocketFactory | null = null;
 
   constructor(opts: WebPubSubConnectionOptions) {
     this.options = opts;
@@ -133,6 +141,7 @@ class WebPubSubConnection implements RelayConnection {
         ...(opts.keepAliveTimeoutMs === undefined ? {} : { keepAliveTimeoutInMs: opts.keepAliveTimeoutMs }),
       },
     );
+    this.sockets = this.installSocketFactory(client);
     client.on('connected', (e) => this.onConnected(e));
     client.on('disconnected', (e) => this.onDisconnected(e));
     client.on('stopped', () => this.onStopped());
@@ -187,8 +196,9 @@ class WebPubSubConnection implements RelayConnection {
 
   async sendToGroup(group: string, data: unknown, options: SendOptions = {}): Promise<void> {
     const client = this.requireStarted();
-    const [payload, dataType] = encode(data);
     const noEcho = options.noEcho ?? false;
+    if (options.fireAndForget && this.currentState === 'connected' && this.sendDirect(group, data, noEcho)) return;
+    const [payload, dataType] = encode(data);
     try {
       if (options.fireAndForget) {
         await client.sendToGroup(group, payload, dataType, { fireAndForget: true, noEcho });
@@ -220,6 +230,31 @@ class WebPubSubConnection implements RelayConnection {
     await Promise.race([confirmed, waited]);
     timer?.cancel();
     this.finishStopped();
+  }
+
+  /**
+   * The frame the SDK would write for a fire-and-forget JSON sendToGroup (no ackId, data last), built without
+   * its JSON.stringify of the whole message. Text and binary payloads keep the SDK's path.
+   */
+  private sendDirect(group: string, data: unknown, noEcho: boolean): boolean {
+    if (this.sockets === null || typeof data !== 'object' || data === null || data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
+      return false;
+    }
+    const frame = `{"type":"sendToGroup","group":${JSON.stringify(group)},"noEcho":${noEcho},"dataType":"json","data":${toJsonText(data)}}`;
+    return this.sockets.trySendText(frame, (err) => this.logger.debug('frame not sent', { group, error: messageOf(err) }));
+  }
+
+  /**
+   * Gives the SDK our sockets (see SdkSocketFactory) through its own factory method, which @azure/web-pubsub-client
+   * 1.1 calls at every connect. Should a later SDK drop the method, it keeps its own sockets and all sends go
+   * through it, as before.
+   */
+  private installSocketFactory(client: WebPubSubClient): SdkSocketFactory | null {
+    const internals = client as unknown as SocketFactoryInternals;
+    if (typeof internals._getWebSocketClientFactory !== 'function') return null;
+    const sockets = new SdkSocketFactory();
+    internals._getWebSocketClientFactory = () => sockets;
+    return sockets;
   }
 
   /**

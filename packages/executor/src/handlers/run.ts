@@ -133,7 +133,8 @@ function watchChild(
   });
 
   child.stdin!.on('error', (err) => ctx.logger.debug('stdin not fully written', { error: err }));
-  child.stdin!.end(params.stdin ?? '');
+  if (params.stdin === undefined) child.stdin!.end();
+  else child.stdin!.end(params.stdin);
 }
 
 function checkCwd(cwd: string): RemoteAgentError | null {
