@@ -160,6 +160,37 @@ test('over HTTP a waited run streams progress, and past the max wait returns run
   await h.close();
 });
 
+test('a call is answered as plain JSON, or as an event stream when it asks for progress', async (t) => {
+  const h = await start(t);
+  const port = h.http.port;
+  const init = await raw(port, { body: INITIALIZE });
+  assert.match(String(init.headers['content-type']), /^application\/json/);
+  const headers = { 'mcp-session-id': String(init.headers['mcp-session-id']), 'mcp-protocol-version': '2025-06-18' };
+  const initialized = await raw(port, { headers, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
+  assert.equal(initialized.status, 202);
+  assert.equal(initialized.body, '');
+  const call = (id: number, meta: object) =>
+    raw(port, {
+      headers,
+      body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'executors_list', arguments: {}, ...meta } }),
+    });
+  const plain = await call(2, {});
+  assert.equal(plain.status, 200);
+  assert.match(String(plain.headers['content-type']), /^application\/json/);
+  const answer = JSON.parse(plain.body) as { id: number; result: { structuredContent: { executors: unknown[] } } };
+  assert.equal(answer.id, 2);
+  assert.equal(answer.result.structuredContent.executors.length, 1);
+  const streamed = await call(3, { _meta: { progressToken: 'p' } });
+  assert.equal(streamed.headers['content-type'], 'text/event-stream');
+  const event = /^event: message\ndata: (.+)\n\n$/.exec(streamed.body);
+  assert.ok(event !== null, streamed.body);
+  assert.equal((JSON.parse(event[1]!) as { id: number }).id, 3);
+  const put = await raw(port, { method: 'PUT', body: INITIALIZE });
+  assert.equal(put.status, 405);
+  assert.equal(put.headers.allow, 'GET, POST, DELETE');
+  await h.close();
+});
+
 test('a foreign Host or Origin gets 403 with a JSON-RPC error saying what to set', async (t) => {
   const h = await start(t);
   const host = await raw(h.http.port, { headers: { host: 'evil.example:8765' }, body: INITIALIZE });

@@ -2,11 +2,22 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { ErrorCode, PRODUCT_VERSION, RemoteAgentError } from '@remote-agent/contracts';
 import { systemClock, type Clock, type Logger, type TimerHandle } from '@remote-agent/transport';
 import { HostAllowList } from './host-check.js';
+import { readJsonBody } from './http-transport-body.js';
+import { StreamableHttpTransport } from './http-transport.js';
+import {
+  header,
+  JSONRPC_PARSE_ERROR,
+  JSONRPC_SERVER_ERROR,
+  JSONRPC_SESSION_NOT_FOUND,
+  sendJson,
+  sendMethodNotAllowed,
+  sendRpcError,
+  SESSION_NOT_FOUND_MESSAGE,
+} from './http-transport-wire.js';
 
 /**
  * Sessions with no open request or stream for this long are closed; their client must start a new one. Long,
@@ -16,7 +27,7 @@ import { HostAllowList } from './host-check.js';
 export const DEFAULT_SESSION_IDLE_MS = 12 * 3600 * 1000;
 /** Past this many sessions, the least recently used idle one is closed when a new one starts. */
 export const DEFAULT_MAX_SESSIONS = 500;
-/** The SDK transport's own bound on a POST body. */
+/** The bound on a POST body, the same as the SDK's own transport. */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export interface McpHttpOptions {
@@ -34,6 +45,8 @@ export interface McpHttpOptions {
   sessionIdleMs?: number;
   maxSessions?: number;
   newSessionId?: () => string;
+  /** Interval of the comment lines that keep a quiet event stream open; 0 sends none. */
+  sseKeepAliveMs?: number;
 }
 
 export interface McpHttpServer {
@@ -47,47 +60,10 @@ export interface McpHttpServer {
 interface Session {
   id: string;
   server: Server;
-  transport: StreamableHTTPServerTransport;
+  transport: StreamableHttpTransport;
   /** HTTP responses in progress (tool calls, the client's GET stream): a session with one is not idle. */
   open: number;
   lastActivity: number;
-}
-
-/** JSON-RPC's "server error" range; the SDK uses the same code for transport-level refusals. */
-const JSONRPC_SERVER_ERROR = -32000;
-const JSONRPC_PARSE_ERROR = -32700;
-const JSONRPC_SESSION_NOT_FOUND = -32001;
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  if (res.headersSent) {
-    res.end();
-    return;
-  }
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
-
-function sendRpcError(res: ServerResponse, status: number, code: number, message: string): void {
-  sendJson(res, status, { jsonrpc: '2.0', error: { code, message }, id: null });
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-class BodyTooLarge extends Error {}
-
-async function readJsonBody(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > MAX_BODY_BYTES) throw new BodyTooLarge();
-    chunks.push(buf);
-  }
-  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
 }
 
 function urlHost(host: string): string {
@@ -95,7 +71,7 @@ function urlHost(host: string): string {
 }
 
 /**
- * The MCP endpoint over streamable HTTP (the SDK's transport, one MCP server per session) on node:http.
+ * The MCP endpoint over streamable HTTP (StreamableHttpTransport, one MCP server per session) on node:http.
  * Host and Origin are checked before the transport sees a request; other paths are 404; GET /healthz
  * answers for monitoring.
  */
@@ -153,21 +129,20 @@ export async function startMcpHttpServer(options: McpHttpOptions): Promise<McpHt
 
   const startSession = async (req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> => {
     const server = options.createServer();
-    const session: Session = {
-      id: '',
-      server,
-      transport: new StreamableHTTPServerTransport({
-        sessionIdGenerator: newSessionId,
-        onsessioninitialized: (id) => {
-          session.id = id;
-          sessions.set(id, session);
-          logger.debug('mcp session started', { session: id });
-          evictIfFull();
-        },
-      }),
-      open: 0,
-      lastActivity: clock.now(),
-    };
+    const id = newSessionId();
+    const transport = new StreamableHttpTransport({
+      sessionId: id,
+      logger,
+      clock,
+      maxBodyBytes: MAX_BODY_BYTES,
+      sseKeepAliveMs: options.sseKeepAliveMs,
+      onInitialized: () => {
+        sessions.set(id, session);
+        logger.debug('mcp session started', { session: id });
+        evictIfFull();
+      },
+    });
+    const session: Session = { id, server, transport, open: 0, lastActivity: clock.now() };
     session.transport.onclose = () => {
       if (sessions.get(session.id) === session) {
         sessions.delete(session.id);
@@ -177,7 +152,7 @@ export async function startMcpHttpServer(options: McpHttpOptions): Promise<McpHt
     await server.connect(session.transport);
     track(session, res);
     await session.transport.handleRequest(req, res, body);
-    if (session.transport.sessionId === undefined) await server.close();
+    if (!session.transport.initialized) await server.close();
   };
 
   const handleMcp = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -185,12 +160,7 @@ export async function startMcpHttpServer(options: McpHttpOptions): Promise<McpHt
     if (sessionId !== undefined) {
       const session = sessions.get(sessionId);
       if (session === undefined) {
-        sendRpcError(
-          res,
-          404,
-          JSONRPC_SESSION_NOT_FOUND,
-          'Session not found: it ended (closed, expired or the daemon restarted). Start a new session with initialize.',
-        );
+        sendRpcError(res, 404, JSONRPC_SESSION_NOT_FOUND, SESSION_NOT_FOUND_MESSAGE);
         return;
       }
       track(session, res);
@@ -198,20 +168,24 @@ export async function startMcpHttpServer(options: McpHttpOptions): Promise<McpHt
       return;
     }
     if (req.method !== 'POST') {
-      sendRpcError(res, 400, JSONRPC_SERVER_ERROR, 'Bad Request: no Mcp-Session-Id header; start a session with an initialize POST first');
-      return;
-    }
-    let body: unknown;
-    try {
-      body = await readJsonBody(req);
-    } catch (err) {
-      if (err instanceof BodyTooLarge) {
-        sendRpcError(res, 413, JSONRPC_SERVER_ERROR, `Payload Too Large: a request body is at most ${MAX_BODY_BYTES} bytes`);
+      if (req.method === 'GET' || req.method === 'DELETE') {
+        sendRpcError(res, 400, JSONRPC_SERVER_ERROR, 'Bad Request: no Mcp-Session-Id header; start a session with an initialize POST first');
       } else {
-        sendRpcError(res, 400, JSONRPC_PARSE_ERROR, 'Parse error: the request body is not valid JSON');
+        sendMethodNotAllowed(res, req.method);
       }
       return;
     }
+    const read = await readJsonBody(req, MAX_BODY_BYTES);
+    if (read.kind === 'aborted') return;
+    if (read.kind === 'too-large') {
+      sendRpcError(res, 413, JSONRPC_SERVER_ERROR, `Payload Too Large: a request body is at most ${MAX_BODY_BYTES} bytes`);
+      return;
+    }
+    if (read.kind === 'not-json') {
+      sendRpcError(res, 400, JSONRPC_PARSE_ERROR, 'Parse error: the request body is not valid JSON');
+      return;
+    }
+    const body = read.value;
     if (!isInitializeRequest(body)) {
       sendRpcError(res, 400, JSONRPC_SERVER_ERROR, 'Bad Request: no Mcp-Session-Id header; start a session with an initialize request first');
       return;
