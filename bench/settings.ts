@@ -181,7 +181,7 @@ type Sized = Omit<BenchSettings, 'quick' | 'phases' | 'outFile' | 'updateReadme'
 function fullSettings(): Sized {
   return {
     latency: { calls: 300, warmup: 20 },
-    throughput: { bytes: 64 * MIB, repeats: 3 },
+    throughput: { bytes: 64 * MIB, repeats: 5 },
     relay: { receivers: 100, messages: 2000, singleMessages: 500, warmupMessages: 100, window: 32, payloadBytes: 256 },
     scale: {
       sizes: [100, 1000, 5000],

@@ -23,16 +23,21 @@ export interface WsPipe {
  * The throughput ceiling: the output command's stdout carried from a child process to this one over a
  * plain loopback WebSocket, received where the daemon receives a run's output.
  */
-export async function startWsPipe(ctx: BenchContext, output: OutputCommand): Promise<WsPipe> {
+export async function startWsPipe(ctx: BenchContext, output: OutputCommand, opts: { masked: boolean }): Promise<WsPipe> {
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false, maxPayload: 16 * 1024 * 1024 });
   await once(server, 'listening');
   const closeServer = ctx.cleanup.add('close raw WebSocket server', () => new Promise<void>((resolve) => server.close(() => resolve())));
   const port = (server.address() as AddressInfo).port;
   const connected = once(server, 'connection') as Promise<[WebSocket]>;
   const source = startNode(ctx, {
-    name: 'ws-source',
+    name: opts.masked ? 'ws-source-masked' : 'ws-source',
     script: benchChild('ws-source-main'),
-    env: { ...baseEnv(), BENCH_WS_URL: `ws://127.0.0.1:${port}`, BENCH_WS_COMMAND: JSON.stringify({ file: output.file, args: output.args }) },
+    env: {
+      ...baseEnv(),
+      BENCH_WS_URL: `ws://127.0.0.1:${port}`,
+      BENCH_WS_COMMAND: JSON.stringify({ file: output.file, args: output.args }),
+      BENCH_WS_ZERO_MASK: opts.masked ? '0' : '1',
+    },
   });
   const [socket] = await Promise.race([connected, source.exited.then(() => Promise.reject(new Error(`ws-source exited: ${source.tail()}`)))]);
   socket.on('error', (err) => ctx.log(`raw WebSocket pipe: ${err.message}`));

@@ -4,7 +4,9 @@ import { WebSocket } from 'ws';
 /**
  * The sending end of the raw WebSocket pipe baseline: on each "go" from the benchmark it runs the output
  * command and forwards its stdout as binary frames over one loopback WebSocket, then says "end". No
- * envelopes, no relay, no flow control beyond the socket's own buffer: the transport's ceiling.
+ * envelopes, no relay, no flow control beyond the socket's own buffer: the transport's ceiling. With
+ * BENCH_WS_ZERO_MASK=1 its frames skip masking as remote-agent's own client sockets do
+ * (packages/transport/src/sdk-socket.ts); otherwise it keeps ws's default random masks.
  */
 const url = process.env.BENCH_WS_URL;
 const command = process.env.BENCH_WS_COMMAND;
@@ -15,7 +17,8 @@ if (url === undefined || command === undefined) {
 const { file, args } = JSON.parse(command) as { file: string; args: string[] };
 const HIGH_WATER = 4 * 1024 * 1024;
 
-const ws = new WebSocket(url, { perMessageDeflate: false });
+const zeroMask = process.env.BENCH_WS_ZERO_MASK === '1';
+const ws = new WebSocket(url, { perMessageDeflate: false, ...(zeroMask ? { generateMask: (mask: Buffer) => mask.fill(0) } : {}) });
 ws.on('error', (err) => {
   process.stderr.write(`ws-source-main: ${err.message}\n`);
   process.exit(1);

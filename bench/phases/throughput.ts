@@ -50,8 +50,9 @@ async function streamOnce(
 
 /**
  * Output throughput of a command writing `bytes` to stdout: read by a local pipe (reference), carried by a
- * raw loopback WebSocket (the transport's ceiling) and streamed by remote-agent from the executor through
- * the relay to the daemon, chunked and flow-controlled. Repeats alternate between rows.
+ * raw loopback WebSocket (the transport's ceiling: client frames unmasked, as remote-agent's own; and, for
+ * reference, with ws's default masking) and streamed by remote-agent from the executor through the relay
+ * to the daemon, chunked and flow-controlled. Repeats alternate between rows.
  */
 export async function measureThroughput(
   setup: RemoteAgentSetup,
@@ -59,12 +60,14 @@ export async function measureThroughput(
   ctx: BenchContext,
 ): Promise<ThroughputResults> {
   const output = await writeOutputCommand(setup.root, settings.bytes);
-  const pipe = await startWsPipe(ctx, output);
+  const pipe = await startWsPipe(ctx, output, { masked: false });
+  const maskedPipe = await startWsPipe(ctx, output, { masked: true });
   const read = createUsageReader();
   const local: ThroughputRun[] = [];
   const raw: ThroughputRun[] = [];
+  const rawMasked: ThroughputRun[] = [];
   const stream: ThroughputRun[] = [];
-  const problems = { local: [] as string[], raw: [] as string[], stream: [] as string[] };
+  const problems = { local: [] as string[], raw: [] as string[], rawMasked: [] as string[], stream: [] as string[] };
   let failedStreams = 0;
 
   for (let i = 0; i < settings.repeats; i++) {
@@ -77,6 +80,11 @@ export async function measureThroughput(
     raw.push(run(r.bytes, r.ms, rawCpu.stop(r.bytes)));
     if (r.bytes !== output.bytes) problems.raw.push(`${r.bytes} of ${output.bytes} bytes arrived`);
 
+    const maskedCpu = startCpuMeter(read, { source: maskedPipe.sourcePid, bench: 'self' });
+    const m = await maskedPipe.run(RUN_TIMEOUT_MS);
+    rawMasked.push(run(m.bytes, m.ms, maskedCpu.stop(m.bytes)));
+    if (m.bytes !== output.bytes) problems.rawMasked.push(`${m.bytes} of ${output.bytes} bytes arrived`);
+
     const coreMark = setup.coreWarnings.length;
     const relayMark = setup.relay.proc.lineCount;
     const streamCpu = startCpuMeter(read, { executor: setup.executor.pid, relay: setup.relay.proc.pid, bench: 'self' });
@@ -86,14 +94,16 @@ export async function measureThroughput(
     if (!s.completed) failedStreams++;
     for (const l of setup.coreWarnings.slice(coreMark)) problems.stream.push(`daemon: ${l}`);
     for (const l of setup.relay.proc.linesSince(relayMark).filter((x) => / (WARN|ERROR) /.test(x))) problems.stream.push(`relay: ${l}`);
-    ctx.log(`throughput run ${i + 1}/${settings.repeats}: pipe ${local.at(-1)!.mibPerSecond.toFixed(0)}, raw ws ${raw.at(-1)!.mibPerSecond.toFixed(0)}, stream ${s.run.mibPerSecond.toFixed(0)} MB/s`);
+    ctx.log(`throughput run ${i + 1}/${settings.repeats}: pipe ${local.at(-1)!.mibPerSecond.toFixed(0)}, raw ws ${raw.at(-1)!.mibPerSecond.toFixed(0)} (masked ${rawMasked.at(-1)!.mibPerSecond.toFixed(0)}), stream ${s.run.mibPerSecond.toFixed(0)} MB/s`);
   }
   await pipe.close();
+  await maskedPipe.close();
   return {
     bytes: settings.bytes,
     repeats: settings.repeats,
     localPipe: row('local pipe (spawn, read stdout)', local, problems.local, 0),
-    rawWebSocket: row('raw WebSocket pipe (loopback)', raw, problems.raw, 0),
+    rawWebSocket: row('raw WebSocket pipe (loopback, unmasked like ours)', raw, problems.raw, 0),
+    rawWebSocketMasked: row('raw WebSocket pipe (loopback, ws default masking)', rawMasked, problems.rawMasked, 0),
     stream: row('remote-agent stream (executor -> relay -> daemon)', stream, problems.stream.slice(0, MAX_PROBLEMS), failedStreams),
   };
 }

@@ -56,7 +56,10 @@ export interface ThroughputResults {
   bytes: number;
   repeats: number;
   localPipe: ThroughputRow;
+  /** The ceiling: one loopback WebSocket whose client frames skip masking, as remote-agent's clients do. */
   rawWebSocket: ThroughputRow;
+  /** The same pipe with ws's default (random) client masks: what a plain WebSocket client gets. */
+  rawWebSocketMasked?: ThroughputRow;
   stream: ThroughputRow;
 }
 

@@ -40,6 +40,7 @@ const results: BenchResults = {
     repeats: 1,
     localPipe: tput('pipe', 800),
     rawWebSocket: tput('raw', 200),
+    rawWebSocketMasked: tput('masked pipe', 120),
     stream: tput('stream', 100, ['daemon: chunk missing'], { executor: 2.25, relay: 3, bench: 1 }),
   },
   targets: [{ id: 't', description: 'a target', met: false, measured: 'x' }],
@@ -54,6 +55,7 @@ test('the tables show each row against its baseline, and say what was skipped an
   assert.match(text, /ssh row skipped: no SSH server/);
   assert.match(text, /stream\s+100\s+0\.50\s+executor 2\.3 \+ relay 3\.0 \+ bench 1\.0 = 6\.3/);
   assert.match(text, /pipe\s+800\s+4\.00\s+-/);
+  assert.match(text, /masked pipe\s+120\s+0\.60/, 'the masked pipe is shown against the same ceiling');
   assert.match(text, /stream: 1 problems, first: daemon: chunk missing/);
   assert.match(text, /MISSED\s+a target\s+x/);
   assert.match(text, /\* a note/);

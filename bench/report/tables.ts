@@ -23,7 +23,7 @@ function latencyTable(r: NonNullable<BenchResults['latency']>): Table {
     notes.push(...failureNotes([r.ssh]));
   }
   return {
-    title: `Round trip of \`${r.command}\` (${r.calls} calls per row, rows interleaved)`,
+    title: `Round trip of \`${r.command}\` (${r.calls} calls per row; spawn, daemon API and MCP take turns call by call, ssh runs after them)`,
     columns: [
       { header: 'path', align: 'left' },
       { header: 'p50 ms', align: 'right' },
@@ -54,7 +54,8 @@ function throughputTable(r: NonNullable<BenchResults['throughput']>): Table {
     t.runs.map((x) => mbps(x.mibPerSecond)).join(' / '),
   ];
   const notes: string[] = [];
-  for (const t of [r.localPipe, r.rawWebSocket, r.stream]) {
+  const shown = [r.localPipe, r.rawWebSocket, ...(r.rawWebSocketMasked ? [r.rawWebSocketMasked] : []), r.stream];
+  for (const t of shown) {
     if (t.problems.length > 0) notes.push(`${t.label}: ${t.problems.length} problems, first: ${t.problems[0]!.slice(0, 240)}`);
   }
   return {
@@ -62,11 +63,11 @@ function throughputTable(r: NonNullable<BenchResults['throughput']>): Table {
     columns: [
       { header: 'path', align: 'left' },
       { header: 'MB/s', align: 'right' },
-      { header: 'vs raw ws', align: 'right' },
+      { header: 'vs ceiling', align: 'right' },
       { header: 'CPU ms per MiB', align: 'left' },
       { header: 'runs', align: 'right' },
     ],
-    rows: [row(r.localPipe), row(r.rawWebSocket), row(r.stream)],
+    rows: shown.map(row),
     notes: [
       ...notes,
       'CPU ms per MiB: user + system time of each process on the path per MiB moved (median over runs), steadier than MB/s on a shared machine; "bench" is this process (the receiving end, and the in-process daemon)',

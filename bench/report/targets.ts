@@ -50,7 +50,7 @@ export function evaluateTargets(r: Measured): Target[] {
 
   const stream: Target = {
     id: 'stream-vs-raw-websocket',
-    description: `output streaming at least ${TARGETS.streamOverRaw} of the raw loopback WebSocket pipe`,
+    description: `output streaming at least ${TARGETS.streamOverRaw} of the raw loopback WebSocket pipe (unmasked, as ours)`,
     met: null,
     measured: 'throughput phase not run',
   };
