@@ -183,6 +183,15 @@ describe('WebPubSubConnection against the built-in relay', () => {
     assert.equal(conn.state, 'stopped');
   });
 
+  it('takes over the SDK\'s sockets, so bulk frames skip its JSON encoding (the seam exists in the pinned SDK)', async () => {
+    const logger = memoryLogger('debug');
+    const conn = createWebPubSubConnection({ access: access(), userId: 'e6', role: 'executor', logger, keepAliveIntervalMs: 0, keepAliveTimeoutMs: 0 });
+    await conn.start();
+    await conn.stop();
+    assert.ok(logger.lines.some((line) => line.includes('relay connected')), logger.lines.join('\n'));
+    assert.ok(!logger.lines.some((line) => line.includes('no socket factory')), logger.lines.join('\n'));
+  });
+
   it('a key the relay does not know fails start with UNAUTHORIZED, never showing key or token', async () => {
     const wrongKey = randomBytes(32).toString('base64');
     const logger = memoryLogger('debug');

@@ -251,7 +251,10 @@ class WebPubSubConnection implements RelayConnection {
    */
   private installSocketFactory(client: WebPubSubClient): SdkSocketFactory | null {
     const internals = client as unknown as SocketFactoryInternals;
-    if (typeof internals._getWebSocketClientFactory !== 'function') return null;
+    if (typeof internals._getWebSocketClientFactory !== 'function') {
+      this.logger.info('this @azure/web-pubsub-client has no socket factory to replace: every send goes through the SDK (slower bulk streams)');
+      return null;
+    }
     const sockets = new SdkSocketFactory();
     internals._getWebSocketClientFactory = () => sockets;
     return sockets;
