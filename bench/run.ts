@@ -47,7 +47,7 @@ export async function runBenchmark(settings: BenchSettings, ctx: BenchContext, c
       results.latency = await measureLatency(setup, settings.latency, ctx);
     }
     if (wants('throughput')) {
-      ctx.log(`throughput: ${settings.throughput.repeats} x ${settings.throughput.bytes} bytes per row`);
+      ctx.log(`throughput: ${settings.throughput.repeats} x ${settings.throughput.bytes} bytes per row, after ${settings.throughput.warmup} warm-up`);
       results.throughput = await measureThroughput(setup, settings.throughput, ctx);
     }
     if (wants('files')) results.files = await measureFiles(setup, settings.files, ctx);

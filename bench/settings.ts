@@ -17,6 +17,8 @@ export interface ThroughputSettings {
   bytes: number;
   /** Runs per row; the median is reported. */
   repeats: number;
+  /** Runs per row before measuring (JIT, socket buffers, page cache); their problems still count. */
+  warmup: number;
 }
 
 export interface RelaySettings {
@@ -181,7 +183,7 @@ type Sized = Omit<BenchSettings, 'quick' | 'phases' | 'outFile' | 'updateReadme'
 function fullSettings(): Sized {
   return {
     latency: { calls: 300, warmup: 20 },
-    throughput: { bytes: 64 * MIB, repeats: 5 },
+    throughput: { bytes: 64 * MIB, repeats: 5, warmup: 1 },
     relay: { receivers: 100, messages: 2000, singleMessages: 500, warmupMessages: 100, window: 32, payloadBytes: 256 },
     scale: {
       sizes: [100, 1000, 5000],
@@ -200,7 +202,7 @@ function fullSettings(): Sized {
 function quickSettings(): Sized {
   return {
     latency: { calls: 40, warmup: 5 },
-    throughput: { bytes: 16 * MIB, repeats: 1 },
+    throughput: { bytes: 16 * MIB, repeats: 1, warmup: 0 },
     relay: { receivers: 20, messages: 300, singleMessages: 100, warmupMessages: 20, window: 16, payloadBytes: 256 },
     scale: {
       sizes: [100],

@@ -70,31 +70,32 @@ export async function measureThroughput(
   const problems = { local: [] as string[], raw: [] as string[], rawMasked: [] as string[], stream: [] as string[] };
   let failedStreams = 0;
 
-  for (let i = 0; i < settings.repeats; i++) {
+  for (let i = -settings.warmup; i < settings.repeats; i++) {
+    const measured = i >= 0;
     const l = await timeSpawn(output.file, output.args, { keep: 0 });
-    local.push(run(l.stdoutBytes, l.ms));
+    if (measured) local.push(run(l.stdoutBytes, l.ms));
     if (l.code !== 0 || l.stdoutBytes !== output.bytes) problems.local.push(`exit ${l.code}, ${l.stdoutBytes} bytes`);
 
     const rawCpu = startCpuMeter(read, { source: pipe.sourcePid, bench: 'self' });
     const r = await pipe.run(RUN_TIMEOUT_MS);
-    raw.push(run(r.bytes, r.ms, rawCpu.stop(r.bytes)));
+    if (measured) raw.push(run(r.bytes, r.ms, rawCpu.stop(r.bytes)));
     if (r.bytes !== output.bytes) problems.raw.push(`${r.bytes} of ${output.bytes} bytes arrived`);
 
     const maskedCpu = startCpuMeter(read, { source: maskedPipe.sourcePid, bench: 'self' });
     const m = await maskedPipe.run(RUN_TIMEOUT_MS);
-    rawMasked.push(run(m.bytes, m.ms, maskedCpu.stop(m.bytes)));
+    if (measured) rawMasked.push(run(m.bytes, m.ms, maskedCpu.stop(m.bytes)));
     if (m.bytes !== output.bytes) problems.rawMasked.push(`${m.bytes} of ${output.bytes} bytes arrived`);
 
     const coreMark = setup.coreWarnings.length;
     const relayMark = setup.relay.proc.lineCount;
     const streamCpu = startCpuMeter(read, { executor: setup.executor.pid, relay: setup.relay.proc.pid, bench: 'self' });
     const s = await streamOnce(setup.core, setup.executorId, output);
-    stream.push({ ...s.run, ...(s.completed ? { cpuMsPerMiB: streamCpu.stop(s.run.bytes) } : {}) });
+    if (measured) stream.push({ ...s.run, ...(s.completed ? { cpuMsPerMiB: streamCpu.stop(s.run.bytes) } : {}) });
     if (s.problem) problems.stream.push(s.problem);
     if (!s.completed) failedStreams++;
     for (const l of setup.coreWarnings.slice(coreMark)) problems.stream.push(`daemon: ${l}`);
     for (const l of setup.relay.proc.linesSince(relayMark).filter((x) => / (WARN|ERROR) /.test(x))) problems.stream.push(`relay: ${l}`);
-    ctx.log(`throughput run ${i + 1}/${settings.repeats}: pipe ${local.at(-1)!.mibPerSecond.toFixed(0)}, raw ws ${raw.at(-1)!.mibPerSecond.toFixed(0)} (masked ${rawMasked.at(-1)!.mibPerSecond.toFixed(0)}), stream ${s.run.mibPerSecond.toFixed(0)} MB/s`);
+    ctx.log(`throughput ${measured ? `run ${i + 1}/${settings.repeats}` : 'warm-up'}: pipe ${mibPerSecond(l.stdoutBytes, l.ms).toFixed(0)}, raw ws ${mibPerSecond(r.bytes, r.ms).toFixed(0)} (masked ${mibPerSecond(m.bytes, m.ms).toFixed(0)}), stream ${s.run.mibPerSecond.toFixed(0)} MB/s`);
   }
   await pipe.close();
   await maskedPipe.close();

@@ -213,7 +213,6 @@ export class Dispatcher {
     this.stopping = true;
     for (const request of [...this.active.values()]) this.cancelRequest(request.requestId, reason, request.daemonId);
     await Promise.all([...this.active.values()].map((request) => request.settled));
-    await this.opts.outputLog.closeAll();
   }
 
   private cancelRequest(requestId: string, reason: string, askedBy: string): void {
@@ -282,9 +281,9 @@ export class Dispatcher {
           log.writer = this.openLog(requestId);
         }
         log.writer?.append(stream, data);
-        return room && !(log.writer?.behind() ?? false);
+        return room;
       },
-      waitForRoom: () => Promise.all([output.waitForRoom(), log.writer?.waitForRoom()]).then(() => undefined),
+      waitForRoom: () => output.waitForRoom(),
     };
     const timeoutMs = handler.timeoutMs?.(request.params);
     const timer: TimerHandle | null =
@@ -319,8 +318,7 @@ export class Dispatcher {
     }
     timer?.cancel();
     await output.end();
-    // The log finishes writing in the background: a read of it waits for that (OutputLog.flushed).
-    void log.writer?.close();
+    log.writer?.close();
     const result: RequestResult = {
       kind,
       outcome: outcome.outcome,

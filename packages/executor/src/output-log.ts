@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readSync, readdirSync, rmSync, statSync, unlinkSync, write } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync, readdirSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OutputReadResult, StreamName } from '@remote-agent/contracts';
 import type { Logger } from '@remote-agent/transport';
@@ -23,8 +23,6 @@ export interface OutputLogOptions {
   /** Requests whose logs are kept; the oldest are removed first. */
   retain: number;
   logger: Logger;
-  /** See MAX_PENDING_LOG_BYTES. */
-  maxPendingBytes?: number;
 }
 
 export interface OutputReadOptions {
@@ -45,11 +43,9 @@ interface Segment {
  * reply carries. Per stream the bytes go into numbered segment files named by their start offset, so a
  * reader (also after a restart) knows what was rotated away from the file names alone.
  *
- * Appends are written in the background, one at a time and in order, so a slow disk never holds up the
- * stream to the daemon (writes into the page cache were a fifth of an executor's time while streaming);
- * the writer reports when it is `behind()` so the producer pauses, which bounds the memory held. File
- * creation, rotation and reads are synchronous: they are rare or small, and a read first waits for what
- * was appended (`flushed`), so it sees every byte the daemon has been sent.
+ * File operations are synchronous on purpose: writes are small pieces going to the page cache, and doing
+ * them in line keeps appends ordered, rotation atomic with respect to reads, and memory bounded without a
+ * write queue.
  */
 export class OutputLog {
   private readonly order: string[];
@@ -74,27 +70,12 @@ export class OutputLog {
     if (existing >= 0) this.order.splice(existing, 1);
     this.order.push(name);
     const segmentBytes = Math.max(1, Math.ceil(this.opts.maxBytesPerStream / SEGMENTS_PER_STREAM));
-    const writer = new OutputLogWriter(
-      dir,
-      segmentBytes,
-      this.opts.maxBytesPerStream,
-      this.opts.logger,
-      () => this.active.delete(name),
-      this.opts.maxPendingBytes,
+    const writer = new OutputLogWriter(dir, segmentBytes, this.opts.maxBytesPerStream, this.opts.logger, () =>
+      this.active.delete(name),
     );
     this.active.set(name, writer);
     this.prune();
     return writer;
-  }
-
-  /** Resolves once everything appended to the request's log so far is on disk. */
-  flushed(requestId: string): Promise<void> {
-    return this.active.get(dirName(requestId))?.flushed() ?? Promise.resolve();
-  }
-
-  /** Resolves once every open log has been written and closed (for shutdown). */
-  async closeAll(): Promise<void> {
-    await Promise.all([...this.active.values()].map((writer) => writer.close()));
   }
 
   /** Null when no log is kept for the request (never ran here, produced no output, or rotated away). */
@@ -156,27 +137,14 @@ interface StreamFile {
   total: number;
 }
 
-/** Bytes appended but not yet written past which a writer is `behind()`; it catches up below half of it. */
-export const MAX_PENDING_LOG_BYTES = 8 * 1024 * 1024;
-
-interface PendingAppend {
-  stream: StreamName;
-  data: Buffer;
-}
-
 /** Appends one request's stdout and stderr; a disk failure stops the log, never the run. */
 export class OutputLogWriter {
   private readonly streams: Record<StreamName, StreamFile> = {
     stdout: { segments: [], fd: null, total: 0 },
     stderr: { segments: [], fd: null, total: 0 },
   };
-  private readonly queue: PendingAppend[] = [];
-  private pendingBytes = 0;
-  private writing = false;
   private failed = false;
-  private closing: Promise<void> | null = null;
-  private idleWaiters: Array<() => void> = [];
-  private roomWaiters: Array<() => void> = [];
+  private closed = false;
 
   constructor(
     private readonly dir: string,
@@ -184,113 +152,43 @@ export class OutputLogWriter {
     private readonly maxBytes: number,
     private readonly logger: Logger,
     private readonly onClose: () => void,
-    private readonly maxPendingBytes = MAX_PENDING_LOG_BYTES,
   ) {}
 
   append(stream: StreamName, data: Buffer): void {
-    if (this.failed || this.closing !== null || data.length === 0) return;
-    this.queue.push({ stream, data });
-    this.pendingBytes += data.length;
-    this.pump();
-  }
-
-  /** True while so much waits to be written that the producer should pause until `waitForRoom()`. */
-  behind(): boolean {
-    return this.pendingBytes > this.maxPendingBytes;
-  }
-
-  waitForRoom(): Promise<void> {
-    if (this.pendingBytes <= this.maxPendingBytes / 2) return Promise.resolve();
-    return new Promise((resolve) => this.roomWaiters.push(resolve));
-  }
-
-  flushed(): Promise<void> {
-    if (!this.writing && this.queue.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
-  }
-
-  /** Writes what is pending, then closes the files; the same promise on every call. */
-  close(): Promise<void> {
-    this.closing ??= this.flushed().then(() => {
-      this.closeFiles();
-      this.onClose();
-    });
-    return this.closing;
-  }
-
-  private pump(): void {
-    if (this.writing) return;
-    const next = this.queue.shift();
-    if (next === undefined) {
-      this.wake(this.idleWaiters.splice(0));
-      return;
-    }
-    this.writing = true;
-    this.writeFrom(next, 0);
-  }
-
-  private writeFrom(piece: PendingAppend, done: number): void {
-    const file = this.streams[piece.stream];
-    let current: Segment;
+    if (this.failed || this.closed) return;
     try {
-      current = this.segmentFor(file, piece.stream);
+      this.write(this.streams[stream], stream, data);
     } catch (err) {
-      this.fail(err);
-      return;
+      this.failed = true;
+      this.logger.warn('output log write failed; the rest of this output is not kept on disk', { error: err });
+      this.closeFiles();
     }
-    const n = Math.min(this.segmentBytes - current.size, piece.data.length - done);
-    write(file.fd!, piece.data, done, n, null, (err) => {
-      if (err) {
-        this.fail(err);
-        return;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closeFiles();
+    this.onClose();
+  }
+
+  private write(file: StreamFile, stream: StreamName, data: Buffer): void {
+    let done = 0;
+    while (done < data.length) {
+      let current = file.segments.at(-1);
+      if (!current || file.fd === null || current.size >= this.segmentBytes) {
+        if (file.fd !== null) closeSync(file.fd);
+        current = { start: file.total, size: 0, path: join(this.dir, `${stream}.${file.total}.log`) };
+        file.fd = openSync(current.path, 'w');
+        file.segments.push(current);
       }
+      const n = Math.min(this.segmentBytes - current.size, data.length - done);
+      writeSync(file.fd, data, done, n);
       current.size += n;
       file.total += n;
-      try {
-        this.rotate(file);
-      } catch (rotateErr) {
-        this.fail(rotateErr);
-        return;
-      }
-      if (done + n < piece.data.length) {
-        this.writeFrom(piece, done + n);
-        return;
-      }
-      this.settle(piece.data.length);
-      this.pump();
-    });
-  }
-
-  private segmentFor(file: StreamFile, stream: StreamName): Segment {
-    const last = file.segments.at(-1);
-    if (last && file.fd !== null && last.size < this.segmentBytes) return last;
-    if (file.fd !== null) closeSync(file.fd);
-    file.fd = null;
-    const next = { start: file.total, size: 0, path: join(this.dir, `${stream}.${file.total}.log`) };
-    file.fd = openSync(next.path, 'w');
-    file.segments.push(next);
-    return next;
-  }
-
-  private settle(bytes: number): void {
-    this.writing = false;
-    this.pendingBytes -= bytes;
-    if (this.pendingBytes <= this.maxPendingBytes / 2) this.wake(this.roomWaiters.splice(0));
-  }
-
-  private fail(err: unknown): void {
-    this.failed = true;
-    this.writing = false;
-    this.queue.length = 0;
-    this.pendingBytes = 0;
-    this.logger.warn('output log write failed; the rest of this output is not kept on disk', { error: err });
-    this.closeFiles();
-    this.wake(this.roomWaiters.splice(0));
-    this.wake(this.idleWaiters.splice(0));
-  }
-
-  private wake(waiters: Array<() => void>): void {
-    for (const resolve of waiters) resolve();
+      done += n;
+      this.rotate(file);
+    }
   }
 
   private rotate(file: StreamFile): void {

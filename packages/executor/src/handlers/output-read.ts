@@ -21,7 +21,6 @@ export function createOutputReadHandler(opts: OutputReadHandlerOptions): Request
     usesSlot: false,
     async handle(params) {
       const { targetRequestId, ...read } = params;
-      await opts.outputLog.flushed(targetRequestId);
       const found = opts.outputLog.read(targetRequestId, read);
       if (found) return { outcome: 'done', ok: true, result: found };
       const known = opts.lookup(targetRequestId);
