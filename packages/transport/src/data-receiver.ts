@@ -10,7 +10,7 @@ import {
   type DataStreamMessageType,
   type EnvelopeOf,
 } from '@remote-agent/contracts';
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock } from './clock.js';
 import { MAX_RESUME_OFFSETS_KEPT, type DataChannel, type DataProgress, type DataSummary } from './data-channel.js';
 import { abortError, protocolError } from './data-sender.js';
 import { silentLogger, type Logger } from './logger.js';
@@ -100,14 +100,7 @@ export class DataReceiver {
     const onAbort = (): void => this.fail(abortError(signal));
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted) onAbort();
-    let timer: TimerHandle | null = null;
-    const arm = (): void => {
-      timer = clock.setTimeout(() => {
-        this.tick();
-        arm();
-      }, Math.max(1, Math.floor(this.idleTimeoutMs / 4)));
-    };
-    arm();
+    const timer = clock.setInterval(() => this.tick(), Math.max(1, Math.floor(this.idleTimeoutMs / 4)));
     try {
       this.sendPosition(false);
       for (;;) {
@@ -124,7 +117,7 @@ export class DataReceiver {
       this.close();
       throw err;
     } finally {
-      (timer as TimerHandle | null)?.cancel();
+      timer.cancel();
       signal?.removeEventListener('abort', onAbort);
     }
   }

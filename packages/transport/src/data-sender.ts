@@ -11,7 +11,7 @@ import {
   type DataStreamMessageType,
   type EnvelopeOf,
 } from '@remote-agent/contracts';
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock } from './clock.js';
 import { MAX_RESUME_OFFSETS_KEPT, type DataChannel, type DataProgress, type DataSummary } from './data-channel.js';
 import { silentLogger, type Logger } from './logger.js';
 import { Wakeup } from './wakeup.js';
@@ -113,14 +113,7 @@ export class DataSender {
     const onAbort = (): void => this.fail(abortError(signal));
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted) onAbort();
-    let timer: TimerHandle | null = null;
-    const arm = (): void => {
-      timer = clock.setTimeout(() => {
-        this.tick();
-        arm();
-      }, this.stallMs);
-    };
-    arm();
+    const timer = clock.setInterval(() => this.tick(), this.stallMs);
     try {
       this.openReader();
       this.query();
@@ -133,7 +126,7 @@ export class DataSender {
       const eof = this.lastEof!;
       return { size: eof.size, sha256: eof.sha256, format: eof.format };
     } finally {
-      (timer as TimerHandle | null)?.cancel();
+      timer.cancel();
       offMessage();
       offReconnect();
       signal?.removeEventListener('abort', onAbort);
