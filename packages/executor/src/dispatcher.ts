@@ -20,6 +20,7 @@ import type { Journal } from './journal.js';
 import type { OutputLog, OutputLogWriter } from './output-log.js';
 import { OutputStream } from './output-stream.js';
 import type { RequestPolicy } from './policy.js';
+import { failedAsTooLarge } from './too-large.js';
 
 /** Sends a reply for a request to one daemon (its group `ra.daemon.<daemonId>`). */
 export type ReplyFn = <T extends MessageType>(
@@ -428,14 +429,8 @@ function boundedResult(result: RequestResult): RequestResult {
   if (result.result === undefined) return result;
   const size = Buffer.byteLength(JSON.stringify(result), 'utf8');
   if (size <= RESULT_BYTES_LIMIT) return result;
-  const { result: _tooLarge, ...rest } = result;
-  return {
-    ...rest,
-    outcome: 'failed',
-    ok: false,
-    error: {
-      code: ErrorCode.TooLarge,
-      message: `the ${result.kind} result is ${size} bytes, over what one relay message carries; ask for less (a smaller range or page)`,
-    },
-  };
+  return failedAsTooLarge(
+    result,
+    `the ${result.kind} result is ${size} bytes, over what one relay message carries; ask for less (a smaller range or page)`,
+  );
 }

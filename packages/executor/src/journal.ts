@@ -1,8 +1,9 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ErrorCode, RequestResultBody, type RequestResult } from '@remote-agent/contracts';
+import { RequestResultBody, type RequestResult } from '@remote-agent/contracts';
 import type { Logger } from '@remote-agent/transport';
 import { writeFileAtomicSync } from './atomic-file.js';
+import { failedAsTooLarge } from './too-large.js';
 
 /** A kind-specific result larger than this is not kept: replaying it is not worth the disk it takes. */
 export const MAX_JOURNAL_RESULT_BYTES = 64 * 1024;
@@ -146,16 +147,9 @@ function keepable(result: RequestResult): RequestResult {
   if (result.result === undefined) return result;
   const size = Buffer.byteLength(JSON.stringify(result.result) ?? '', 'utf8');
   if (size <= MAX_JOURNAL_RESULT_BYTES) return result;
-  const { result: _dropped, ...rest } = result;
-  return {
-    ...rest,
-    outcome: 'failed',
-    ok: false,
-    error: {
-      code: ErrorCode.TooLarge,
-      message:
-        `the request finished (outcome ${result.outcome}) but its result (${size} bytes) is too large for the executor ` +
-        'to keep for replay; send the request again with a new request id to get it',
-    },
-  };
+  return failedAsTooLarge(
+    result,
+    `the request finished (outcome ${result.outcome}) but its result (${size} bytes) is too large for the executor ` +
+      'to keep for replay; send the request again with a new request id to get it',
+  );
 }
