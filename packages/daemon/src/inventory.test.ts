@@ -1,31 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { PROTOCOL_VERSION, type ExecutorInfo } from '@remote-agent/contracts';
+import type { ExecutorInfo } from '@remote-agent/contracts';
 import { ManualClock } from '@remote-agent/transport';
 import { Inventory, type RestartEvent, type StatusChange } from './inventory.js';
+import { executorInfoFixture } from './testing/executor-info.js';
 
 function info(executorId: string, extra: Partial<ExecutorInfo> = {}): ExecutorInfo {
-  return {
-    executorId,
-    hostname: `${executorId}-host`,
-    os: 'Linux',
-    platform: 'linux',
-    arch: 'x64',
-    version: '1.0.0',
-    protocolVersion: PROTOCOL_VERSION,
-    tags: {},
-    instruction: '',
-    instructionUpdatedAt: null,
-    bootId: 'boot-1',
-    startedAt: 0,
-    shell: '/bin/sh',
-    workDir: '/',
-    capabilities: ['run'],
-    maxConcurrent: 1,
-    running: 0,
-    queued: 0,
-    ...extra,
-  };
+  return executorInfoFixture(executorId, 0, { bootId: 'boot-1', ...extra });
 }
 
 function setup() {

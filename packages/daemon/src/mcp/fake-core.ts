@@ -2,6 +2,7 @@ import { EventEmitter, once } from 'node:events';
 import { ErrorCode, RemoteAgentError, type OutputReadResult, type StreamName } from '@remote-agent/contracts';
 import { ManualClock } from '@remote-agent/transport';
 import { unavailableArtifacts } from '../artifacts/unavailable.js';
+import { executorInfoFixture } from '../testing/executor-info.js';
 import type {
   DaemonCore,
   ExecutorQuery,
@@ -53,30 +54,7 @@ export class FakeCore implements DaemonCore {
 
   addExecutor(executorId: string, fields: Partial<ExecutorView> = {}): ExecutorView {
     const now = this.clock.now();
-    const view: ExecutorView = {
-      executorId,
-      hostname: `${executorId}.example`,
-      os: 'linux',
-      platform: 'linux',
-      arch: 'x64',
-      version: '1.0.0',
-      protocolVersion: 1,
-      tags: {},
-      instruction: '',
-      instructionUpdatedAt: null,
-      bootId: `boot-${executorId}`,
-      startedAt: now,
-      shell: '/bin/sh',
-      workDir: '/tmp',
-      capabilities: ['run', 'instruction.set', 'output.read'],
-      maxConcurrent: 4,
-      running: 0,
-      queued: 0,
-      status: 'online',
-      firstSeenAt: now,
-      lastSeenAt: now,
-      ...fields,
-    };
+    const view: ExecutorView = { ...executorInfoFixture(executorId, now), status: 'online', firstSeenAt: now, lastSeenAt: now, ...fields };
     this.executors.set(executorId, view);
     return view;
   }

@@ -1,6 +1,5 @@
 import {
   Groups,
-  PROTOCOL_VERSION,
   envelopeFactory,
   parseEnvelope,
   type BodyOf,
@@ -10,6 +9,7 @@ import {
   type RequestResult,
 } from '@remote-agent/contracts';
 import { InMemoryHub, type Clock, type RelayConnection } from '@remote-agent/transport';
+import { executorInfoFixture } from './executor-info.js';
 
 /** Lets every in-memory delivery queued so far run (the hub delivers on microtasks). */
 export function settle(): Promise<void> {
@@ -34,27 +34,7 @@ export class FakeExecutor {
   constructor(relay: InMemoryHub | RelayConnection, executorId: string, clock: Clock, info: Partial<ExecutorInfo> = {}) {
     this.conn = relay instanceof InMemoryHub ? relay.connect(executorId) : relay;
     this.make = envelopeFactory({ role: 'executor', id: executorId, now: () => clock.now(), newId: () => `${executorId}-m${++this.ids}` });
-    this.info = {
-      executorId,
-      hostname: `${executorId}.example`,
-      os: 'Linux',
-      platform: 'linux',
-      arch: 'x64',
-      version: '1.0.0',
-      protocolVersion: PROTOCOL_VERSION,
-      tags: {},
-      instruction: '',
-      instructionUpdatedAt: null,
-      bootId: `${executorId}-boot-1`,
-      startedAt: clock.now(),
-      shell: '/bin/sh',
-      workDir: '/tmp',
-      capabilities: ['run', 'instruction.set', 'output.read'],
-      maxConcurrent: 4,
-      running: 0,
-      queued: 0,
-      ...info,
-    };
+    this.info = executorInfoFixture(executorId, clock.now(), info);
     this.conn.on('message', (msg) => {
       const parsed = parseEnvelope(msg.data);
       if (!parsed.ok) return;
