@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ackFrame, connectedFrame, disconnectedFrame, groupMessageBody, parseClientFrame, peekAckId, type ParsedFrame } from './protocol.js';
 
+/** Frames arrive as the bytes of a text message. */
+const parse = (text: string): ParsedFrame => parseClientFrame(Buffer.from(text));
+
 function dataOf(message: unknown): string {
   return (message as { data: Buffer }).data.toString('utf8');
 }
@@ -18,12 +21,12 @@ function sdkFrame(group: string, data: unknown, dataType = 'json', ackId?: numbe
 
 test('SDK sendToGroup frames parse, forwarding data exactly as sent', () => {
   const data = { a: [1, 2, { b: 'x,"data":y' }], s: 'text with "quotes" and ,"data": inside' };
-  const msg = ok(parseClientFrame(sdkFrame('ra.exec.e1', data, 'json', 7, true)));
+  const msg = ok(parse(sdkFrame('ra.exec.e1', data, 'json', 7, true)));
   assert.deepEqual(msg, { type: 'sendToGroup', group: 'ra.exec.e1', ackId: 7, noEcho: true, dataType: 'json', data: Buffer.from(JSON.stringify(data)) });
-  assert.deepEqual(ok(parseClientFrame(sdkFrame('g', 'hi', 'text'))), { type: 'sendToGroup', group: 'g', ackId: undefined, noEcho: false, dataType: 'text', data: Buffer.from('"hi"') });
-  assert.equal(dataOf(ok(parseClientFrame(Buffer.from(sdkFrame('g', 'AQID', 'binary'))))), '"AQID"');
+  assert.deepEqual(ok(parse(sdkFrame('g', 'hi', 'text'))), { type: 'sendToGroup', group: 'g', ackId: undefined, noEcho: false, dataType: 'text', data: Buffer.from('"hi"') });
+  assert.equal(dataOf(ok(parse(sdkFrame('g', 'AQID', 'binary')))), '"AQID"');
   const unicode = { s: 'héllo € 𝄞' };
-  assert.deepEqual(JSON.parse(dataOf(ok(parseClientFrame(Buffer.from(sdkFrame('g', unicode))))) ), unicode, 'bytes of multi-byte text are forwarded whole');
+  assert.deepEqual(JSON.parse(dataOf(ok(parse(sdkFrame('g', unicode))))), unicode, 'bytes of multi-byte text are forwarded whole');
 });
 
 test('frames in other key orders and with whitespace parse the same', () => {
@@ -33,7 +36,7 @@ test('frames in other key orders and with whitespace parse the same', () => {
     '{"type":"sendToGroup","group":"g","ackId":3,"data":{"x":1}}',
   ];
   for (const f of frames) {
-    const msg = ok(parseClientFrame(f)) as { ackId: number; dataType: string };
+    const msg = ok(parse(f)) as { ackId: number; dataType: string };
     assert.deepEqual(JSON.parse(dataOf(msg)), { x: 1 });
     assert.equal(msg.ackId, 3);
     assert.equal(msg.dataType, 'json');
@@ -48,7 +51,7 @@ test('a frame that only looks like the fast path is never forwarded with broken 
     '{"type":"sendToGroup","group":"g","data":}',
     '{"type":"sendToGroup","x":{"y":1,"data":2},"group":"g","data":3}',
   ];
-  const results = tricky.map((f) => parseClientFrame(f));
+  const results = tricky.map((f) => parse(f));
   assert.deepEqual((ok(results[0]!) as { noEcho: boolean }).noEcho, true);
   assert.equal(dataOf(ok(results[0]!)), '1');
   assert.equal(results[1]!.ok, false);
@@ -58,13 +61,13 @@ test('a frame that only looks like the fast path is never forwarded with broken 
 });
 
 test('join, leave, sequenceAck, ping, event and unknown types', () => {
-  assert.deepEqual(ok(parseClientFrame('{"type":"joinGroup","group":"g","ackId":1}')), { type: 'joinGroup', group: 'g', ackId: 1 });
-  assert.deepEqual(ok(parseClientFrame('{"type":"leaveGroup","group":"g"}')), { type: 'leaveGroup', group: 'g', ackId: undefined });
-  assert.deepEqual(ok(parseClientFrame('{"type":"sequenceAck","sequenceId":12}')), { type: 'sequenceAck', sequenceId: 12 });
-  assert.deepEqual(ok(parseClientFrame('{"type":"ping"}')), { type: 'ping' });
-  assert.deepEqual(ok(parseClientFrame('{"type":"event","event":"e","ackId":2,"data":1}')), { type: 'event', ackId: 2 });
-  assert.deepEqual(ok(parseClientFrame('{"type":"invoke","invocationId":"1"}')), { type: 'unsupported', name: 'invoke', ackId: undefined });
-  assert.deepEqual(ok(parseClientFrame('{"type":"sendToGroup","group":"g","stream":{"streamId":"s"},"ackId":4}')), {
+  assert.deepEqual(ok(parse('{"type":"joinGroup","group":"g","ackId":1}')), { type: 'joinGroup', group: 'g', ackId: 1 });
+  assert.deepEqual(ok(parse('{"type":"leaveGroup","group":"g"}')), { type: 'leaveGroup', group: 'g', ackId: undefined });
+  assert.deepEqual(ok(parse('{"type":"sequenceAck","sequenceId":12}')), { type: 'sequenceAck', sequenceId: 12 });
+  assert.deepEqual(ok(parse('{"type":"ping"}')), { type: 'ping' });
+  assert.deepEqual(ok(parse('{"type":"event","event":"e","ackId":2,"data":1}')), { type: 'event', ackId: 2 });
+  assert.deepEqual(ok(parse('{"type":"invoke","invocationId":"1"}')), { type: 'unsupported', name: 'invoke', ackId: undefined });
+  assert.deepEqual(ok(parse('{"type":"sendToGroup","group":"g","stream":{"streamId":"s"},"ackId":4}')), {
     type: 'unsupported',
     name: 'sendToGroup with stream',
     ackId: 4,
@@ -90,7 +93,7 @@ test('malformed frames are problems, with the ackId when there is a usable one',
     ['{"type":"sequenceAck","sequenceId":"1"}', /sequenceId/, undefined],
   ];
   for (const [frame, problem, ackId] of cases) {
-    const parsed = parseClientFrame(frame);
+    const parsed = parse(frame);
     assert.equal(parsed.ok, false, frame);
     if (parsed.ok) continue;
     assert.match(parsed.problem, problem, frame);

@@ -51,9 +51,8 @@ function isAckId(value: unknown): value is number {
  * parses the short head and validates `data` without re-serialising it: its bytes are forwarded as they
  * came, never decoded into a string that is then encoded again.
  */
-export function parseClientFrame(frame: Buffer | string): ParsedFrame {
-  const bytes = typeof frame === 'string' ? Buffer.from(frame) : frame;
-  return parseSendToGroupFast(bytes) ?? parseGeneric(bytes.toString('utf8'));
+export function parseClientFrame(frame: Buffer): ParsedFrame {
+  return parseSendToGroupFast(frame) ?? parseGeneric(frame.toString('utf8'));
 }
 
 function parseSendToGroupFast(frame: Buffer): ParsedFrame | null {
