@@ -1,5 +1,5 @@
 import { median, MIB } from '../stats.js';
-import type { UsageReader } from './proc-usage.js';
+import { usageDelta, type UsageReader } from './proc-usage.js';
 
 /** The processes of one path: a pid, or 'self' for this process (whose own readings are exact). */
 export type CpuSubjects = Record<string, number | 'self'>;
@@ -26,7 +26,7 @@ export function startCpuMeter(read: UsageReader, subjects: CpuSubjects): CpuMete
         const start = before.get(name);
         const end = read(pid);
         if (!start || !end) return undefined;
-        perMiB[name] = (end.cpuMs - start.cpuMs) / mib;
+        perMiB[name] = usageDelta(start, end).cpuMs / mib;
       }
       return perMiB;
     },

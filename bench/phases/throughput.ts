@@ -1,10 +1,10 @@
 import type { LocalDaemonCore } from '@remote-agent/daemon';
 import { timeSpawn } from '../baselines/local-spawn.js';
-import { startWsPipe } from '../baselines/ws-pipe.js';
+import { startWsPipe, type WsPipe } from '../baselines/ws-pipe.js';
 import type { BenchContext } from '../harness/context.js';
 import { medianCpu, startCpuMeter } from '../harness/cpu-meter.js';
 import { writeOutputCommand, type OutputCommand } from '../harness/output-command.js';
-import { createUsageReader } from '../harness/proc-usage.js';
+import { createUsageReader, type UsageReader } from '../harness/proc-usage.js';
 import type { RemoteAgentSetup } from '../harness/remote-agent.js';
 import type { ThroughputResults, ThroughputRow, ThroughputRun } from '../report/model.js';
 import type { ThroughputSettings } from '../settings.js';
@@ -27,6 +27,20 @@ function row(label: string, runs: ThroughputRun[], problems: string[], failedRun
 
 function run(bytes: number, ms: number, cpuMsPerMiB?: Record<string, number>): ThroughputRun {
   return { bytes, ms, mibPerSecond: mibPerSecond(bytes, ms), ...(cpuMsPerMiB ? { cpuMsPerMiB } : {}) };
+}
+
+interface PipeRows {
+  runs: ThroughputRun[];
+  problems: string[];
+}
+
+/** One run through a raw pipe with the CPU it cost (kept when `measured`); returns its MB/s for the log. */
+async function pipeOnce(pipe: WsPipe, read: UsageReader, output: OutputCommand, into: PipeRows, measured: boolean): Promise<number> {
+  const cpu = startCpuMeter(read, { source: pipe.sourcePid, bench: 'self' });
+  const r = await pipe.run(RUN_TIMEOUT_MS);
+  if (measured) into.runs.push(run(r.bytes, r.ms, cpu.stop(r.bytes)));
+  if (r.bytes !== output.bytes) into.problems.push(`${r.bytes} of ${output.bytes} bytes arrived`);
+  return mibPerSecond(r.bytes, r.ms);
 }
 
 async function streamOnce(
@@ -64,10 +78,10 @@ export async function measureThroughput(
   const maskedPipe = await startWsPipe(ctx, output, { masked: true });
   const read = createUsageReader();
   const local: ThroughputRun[] = [];
-  const raw: ThroughputRun[] = [];
-  const rawMasked: ThroughputRun[] = [];
+  const raw: PipeRows = { runs: [], problems: [] };
+  const rawMasked: PipeRows = { runs: [], problems: [] };
   const stream: ThroughputRun[] = [];
-  const problems = { local: [] as string[], raw: [] as string[], rawMasked: [] as string[], stream: [] as string[] };
+  const problems = { local: [] as string[], stream: [] as string[] };
   let failedStreams = 0;
 
   for (let i = -settings.warmup; i < settings.repeats; i++) {
@@ -76,15 +90,8 @@ export async function measureThroughput(
     if (measured) local.push(run(l.stdoutBytes, l.ms));
     if (l.code !== 0 || l.stdoutBytes !== output.bytes) problems.local.push(`exit ${l.code}, ${l.stdoutBytes} bytes`);
 
-    const rawCpu = startCpuMeter(read, { source: pipe.sourcePid, bench: 'self' });
-    const r = await pipe.run(RUN_TIMEOUT_MS);
-    if (measured) raw.push(run(r.bytes, r.ms, rawCpu.stop(r.bytes)));
-    if (r.bytes !== output.bytes) problems.raw.push(`${r.bytes} of ${output.bytes} bytes arrived`);
-
-    const maskedCpu = startCpuMeter(read, { source: maskedPipe.sourcePid, bench: 'self' });
-    const m = await maskedPipe.run(RUN_TIMEOUT_MS);
-    if (measured) rawMasked.push(run(m.bytes, m.ms, maskedCpu.stop(m.bytes)));
-    if (m.bytes !== output.bytes) problems.rawMasked.push(`${m.bytes} of ${output.bytes} bytes arrived`);
+    const rawSpeed = await pipeOnce(pipe, read, output, raw, measured);
+    const maskedSpeed = await pipeOnce(maskedPipe, read, output, rawMasked, measured);
 
     const coreMark = setup.coreWarnings.length;
     const relayMark = setup.relay.proc.lineCount;
@@ -95,7 +102,7 @@ export async function measureThroughput(
     if (!s.completed) failedStreams++;
     for (const l of setup.coreWarnings.slice(coreMark)) problems.stream.push(`daemon: ${l}`);
     for (const l of setup.relay.proc.linesSince(relayMark).filter((x) => / (WARN|ERROR) /.test(x))) problems.stream.push(`relay: ${l}`);
-    ctx.log(`throughput ${measured ? `run ${i + 1}/${settings.repeats}` : 'warm-up'}: pipe ${mibPerSecond(l.stdoutBytes, l.ms).toFixed(0)}, raw ws ${mibPerSecond(r.bytes, r.ms).toFixed(0)} (masked ${mibPerSecond(m.bytes, m.ms).toFixed(0)}), stream ${s.run.mibPerSecond.toFixed(0)} MB/s`);
+    ctx.log(`throughput ${measured ? `run ${i + 1}/${settings.repeats}` : 'warm-up'}: pipe ${mibPerSecond(l.stdoutBytes, l.ms).toFixed(0)}, raw ws ${rawSpeed.toFixed(0)} (masked ${maskedSpeed.toFixed(0)}), stream ${s.run.mibPerSecond.toFixed(0)} MB/s`);
   }
   await pipe.close();
   await maskedPipe.close();
@@ -103,8 +110,8 @@ export async function measureThroughput(
     bytes: settings.bytes,
     repeats: settings.repeats,
     localPipe: row('local pipe (spawn, read stdout)', local, problems.local, 0),
-    rawWebSocket: row('raw WebSocket pipe (loopback, unmasked like ours)', raw, problems.raw, 0),
-    rawWebSocketMasked: row('raw WebSocket pipe (loopback, ws default masking)', rawMasked, problems.rawMasked, 0),
+    rawWebSocket: row('raw WebSocket pipe (loopback, unmasked like ours)', raw.runs, raw.problems, 0),
+    rawWebSocketMasked: row('raw WebSocket pipe (loopback, ws default masking)', rawMasked.runs, rawMasked.problems, 0),
     stream: row('remote-agent stream (executor -> relay -> daemon)', stream, problems.stream.slice(0, MAX_PROBLEMS), failedStreams),
   };
 }
