@@ -15,6 +15,7 @@ import {
 } from './topology.js';
 
 export const EXECUTOR_ID = 'bench-exec';
+const JSON_EXECUTOR_ID = 'bench-exec-json';
 const ONLINE_TIMEOUT_MS = 20_000;
 
 /**
@@ -35,6 +36,11 @@ export interface RemoteAgentSetup {
   /** Warnings and errors the in-process daemon logged. */
   coreWarnings: readonly string[];
   mcp: McpProcess;
+  /**
+   * A second executor and in-process daemon on the same relay speaking the JSON subprotocol
+   * (WEB_PUBSUB_PROTOCOL=json), where chunks travel as base64: the throughput table's comparison row.
+   */
+  json: { core: LocalDaemonCore; executor: ManagedProcess; executorId: string };
 }
 
 export async function startRemoteAgent(ctx: BenchContext): Promise<RemoteAgentSetup> {
@@ -43,13 +49,33 @@ export async function startRemoteAgent(ctx: BenchContext): Promise<RemoteAgentSe
   await mkdir(artifactRoot);
   const relay = await startRelayProcess(ctx);
   const logger = memoryLogger('warn');
-  const [core, mcp] = await Promise.all([
+  const [core, jsonCore, mcp] = await Promise.all([
     startCoreDaemon(ctx, { relay, daemonId: 'bench-core', root, logger, artifactRoot }),
+    startCoreDaemon(ctx, { relay, daemonId: 'bench-core-json', root, logger, artifactRoot, protocol: 'json' }),
     startMcpProcess(ctx, { relay, root, daemonId: 'bench-mcp' }),
   ]);
-  const { proc: executor, workDir } = await startExecutorProcess(ctx, { relay, executorId: EXECUTOR_ID, root });
-  if ((await core.waitForExecutor(EXECUTOR_ID, ONLINE_TIMEOUT_MS)) === null) {
-    throw new Error(`the daemon did not list ${EXECUTOR_ID} online within ${ONLINE_TIMEOUT_MS} ms; executor output:\n${executor.tail()}`);
+  const [{ proc: executor, workDir }, { proc: jsonExecutor }] = await Promise.all([
+    startExecutorProcess(ctx, { relay, executorId: EXECUTOR_ID, root }),
+    startExecutorProcess(ctx, { relay, executorId: JSON_EXECUTOR_ID, root, env: { WEB_PUBSUB_PROTOCOL: 'json' } }),
+  ]);
+  await waitOnline(core, EXECUTOR_ID, executor);
+  await waitOnline(jsonCore, JSON_EXECUTOR_ID, jsonExecutor);
+  return {
+    relay,
+    executor,
+    executorId: EXECUTOR_ID,
+    workDir,
+    root,
+    artifactRoot,
+    core,
+    coreWarnings: logger.lines,
+    mcp,
+    json: { core: jsonCore, executor: jsonExecutor, executorId: JSON_EXECUTOR_ID },
+  };
+}
+
+async function waitOnline(core: LocalDaemonCore, executorId: string, executor: ManagedProcess): Promise<void> {
+  if ((await core.waitForExecutor(executorId, ONLINE_TIMEOUT_MS)) === null) {
+    throw new Error(`the daemon did not list ${executorId} online within ${ONLINE_TIMEOUT_MS} ms; executor output:\n${executor.tail()}`);
   }
-  return { relay, executor, executorId: EXECUTOR_ID, workDir, root, artifactRoot, core, coreWarnings: logger.lines, mcp };
 }

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { fromWire } from '@remote-agent/contracts';
 import { createDaemonCore, parseDaemonConfig } from '@remote-agent/daemon';
 import { startRelay } from '@remote-agent/relay';
 import { createWebPubSubConnection, silentLogger } from '@remote-agent/transport';
@@ -30,7 +31,8 @@ test('a daemon lists a SimExecutor online and hears it again on a probe and on i
   const presence: string[] = [];
   const changed = new Signal();
   connection.on('message', (msg) => {
-    const type = (msg.data as { type?: string }).type;
+    const read = fromWire(msg.data);
+    const type = read.ok ? (read.value as { type?: string }).type : undefined;
     if (type !== undefined) presence.push(type);
     changed.fire();
   });

@@ -4,6 +4,7 @@ import {
   PRODUCT_VERSION,
   PROTOCOL_VERSION,
   envelopeFactory,
+  fromWire,
   type BodyOf,
   type ExecutorInfo,
 } from '@remote-agent/contracts';
@@ -87,7 +88,10 @@ export class SimExecutor {
   }
 
   private onMessage(msg: GroupData): void {
-    const data = msg.data as { type?: unknown } | null;
-    if (msg.group === Groups.discovery && typeof data === 'object' && data !== null && data.type === 'discovery.probe') void this.hello('probe');
+    if (msg.group !== Groups.discovery) return;
+    // A daemon on the protobuf subprotocol sends JSON as text, which this JSON client receives as a string.
+    const read = fromWire(msg.data);
+    const data = read.ok ? (read.value as { type?: unknown } | null) : null;
+    if (typeof data === 'object' && data !== null && data.type === 'discovery.probe') void this.hello('probe');
   }
 }

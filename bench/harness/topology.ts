@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDaemonCore, parseDaemonConfig, type LocalDaemonCore } from '@remote-agent/daemon';
-import { createWebPubSubConnection, type Logger } from '@remote-agent/transport';
+import { createWebPubSubConnection, type Logger, type RelaySubprotocol } from '@remote-agent/transport';
 import type { BenchContext } from './context.js';
 import { freePort, loopbackConnectionString, relayAccess } from './loopback.js';
 import { entries } from './paths.js';
@@ -65,7 +65,7 @@ export async function startExecutorProcess(
  */
 export async function startCoreDaemon(
   ctx: BenchContext,
-  opts: { relay: RelayProcess; daemonId: string; root: string; logger: Logger; artifactRoot: string },
+  opts: { relay: RelayProcess; daemonId: string; root: string; logger: Logger; artifactRoot: string; protocol?: RelaySubprotocol },
 ): Promise<LocalDaemonCore> {
   const defaults = parseDaemonConfig({}, { homeDir: opts.root, cwd: opts.root });
   const connection = createWebPubSubConnection({
@@ -73,6 +73,7 @@ export async function startCoreDaemon(
     userId: opts.daemonId,
     role: 'daemon',
     logger: opts.logger,
+    protocol: opts.protocol ?? defaults.relayProtocol,
   });
   const core = await createDaemonCore({
     daemonId: opts.daemonId,

@@ -5,6 +5,7 @@ import type { BenchContext } from '../harness/context.js';
 import { medianCpu, startCpuMeter } from '../harness/cpu-meter.js';
 import { writeOutputCommand, type OutputCommand } from '../harness/output-command.js';
 import { createUsageReader, type UsageReader } from '../harness/proc-usage.js';
+import type { ManagedProcess } from '../harness/processes.js';
 import type { RemoteAgentSetup } from '../harness/remote-agent.js';
 import type { ThroughputResults, ThroughputRow, ThroughputRun } from '../report/model.js';
 import type { ThroughputSettings } from '../settings.js';
@@ -41,6 +42,39 @@ async function pipeOnce(pipe: WsPipe, read: UsageReader, output: OutputCommand, 
   if (measured) into.runs.push(run(r.bytes, r.ms, cpu.stop(r.bytes)));
   if (r.bytes !== output.bytes) into.problems.push(`${r.bytes} of ${output.bytes} bytes arrived`);
   return mibPerSecond(r.bytes, r.ms);
+}
+
+interface StreamRows {
+  runs: ThroughputRun[];
+  problems: string[];
+  failed: number;
+}
+
+interface StreamPath {
+  core: LocalDaemonCore;
+  executor: ManagedProcess;
+  executorId: string;
+}
+
+/** One stream through `path`, with the CPU each process spent and any warnings logged meanwhile; returns its MB/s. */
+async function streamInto(
+  into: StreamRows,
+  setup: RemoteAgentSetup,
+  path: StreamPath,
+  read: UsageReader,
+  output: OutputCommand,
+  measured: boolean,
+): Promise<number> {
+  const coreMark = setup.coreWarnings.length;
+  const relayMark = setup.relay.proc.lineCount;
+  const cpu = startCpuMeter(read, { executor: path.executor.pid, relay: setup.relay.proc.pid, bench: 'self' });
+  const s = await streamOnce(path.core, path.executorId, output);
+  if (measured) into.runs.push({ ...s.run, ...(s.completed ? { cpuMsPerMiB: cpu.stop(s.run.bytes) } : {}) });
+  if (s.problem) into.problems.push(s.problem);
+  if (!s.completed) into.failed++;
+  for (const l of setup.coreWarnings.slice(coreMark)) into.problems.push(`daemon: ${l}`);
+  for (const l of setup.relay.proc.linesSince(relayMark).filter((x) => / (WARN|ERROR) /.test(x))) into.problems.push(`relay: ${l}`);
+  return s.run.mibPerSecond;
 }
 
 async function streamOnce(
@@ -80,38 +114,35 @@ export async function measureThroughput(
   const local: ThroughputRun[] = [];
   const raw: PipeRows = { runs: [], problems: [] };
   const rawMasked: PipeRows = { runs: [], problems: [] };
-  const stream: ThroughputRun[] = [];
-  const problems = { local: [] as string[], stream: [] as string[] };
-  let failedStreams = 0;
+  const stream: StreamRows = { runs: [], problems: [], failed: 0 };
+  const jsonStream: StreamRows = { runs: [], problems: [], failed: 0 };
+  const localProblems: string[] = [];
 
   for (let i = -settings.warmup; i < settings.repeats; i++) {
     const measured = i >= 0;
     const l = await timeSpawn(output.file, output.args, { keep: 0 });
     if (measured) local.push(run(l.stdoutBytes, l.ms));
-    if (l.code !== 0 || l.stdoutBytes !== output.bytes) problems.local.push(`exit ${l.code}, ${l.stdoutBytes} bytes`);
+    if (l.code !== 0 || l.stdoutBytes !== output.bytes) localProblems.push(`exit ${l.code}, ${l.stdoutBytes} bytes`);
 
     const rawSpeed = await pipeOnce(pipe, read, output, raw, measured);
     const maskedSpeed = await pipeOnce(maskedPipe, read, output, rawMasked, measured);
 
-    const coreMark = setup.coreWarnings.length;
-    const relayMark = setup.relay.proc.lineCount;
-    const streamCpu = startCpuMeter(read, { executor: setup.executor.pid, relay: setup.relay.proc.pid, bench: 'self' });
-    const s = await streamOnce(setup.core, setup.executorId, output);
-    if (measured) stream.push({ ...s.run, ...(s.completed ? { cpuMsPerMiB: streamCpu.stop(s.run.bytes) } : {}) });
-    if (s.problem) problems.stream.push(s.problem);
-    if (!s.completed) failedStreams++;
-    for (const l of setup.coreWarnings.slice(coreMark)) problems.stream.push(`daemon: ${l}`);
-    for (const l of setup.relay.proc.linesSince(relayMark).filter((x) => / (WARN|ERROR) /.test(x))) problems.stream.push(`relay: ${l}`);
-    ctx.log(`throughput ${measured ? `run ${i + 1}/${settings.repeats}` : 'warm-up'}: pipe ${mibPerSecond(l.stdoutBytes, l.ms).toFixed(0)}, raw ws ${rawSpeed.toFixed(0)} (masked ${maskedSpeed.toFixed(0)}), stream ${s.run.mibPerSecond.toFixed(0)} MB/s`);
+    const speed = await streamInto(stream, setup, { core: setup.core, executor: setup.executor, executorId: setup.executorId }, read, output, measured);
+    const jsonSpeed = await streamInto(jsonStream, setup, setup.json, read, output, measured);
+    ctx.log(
+      `throughput ${measured ? `run ${i + 1}/${settings.repeats}` : 'warm-up'}: pipe ${mibPerSecond(l.stdoutBytes, l.ms).toFixed(0)}, ` +
+        `raw ws ${rawSpeed.toFixed(0)} (masked ${maskedSpeed.toFixed(0)}), stream ${speed.toFixed(0)} (json ${jsonSpeed.toFixed(0)}) MB/s`,
+    );
   }
   await pipe.close();
   await maskedPipe.close();
   return {
     bytes: settings.bytes,
     repeats: settings.repeats,
-    localPipe: row('local pipe (spawn, read stdout)', local, problems.local, 0),
+    localPipe: row('local pipe (spawn, read stdout)', local, localProblems, 0),
     rawWebSocket: row('raw WebSocket pipe (loopback, unmasked like ours)', raw.runs, raw.problems, 0),
     rawWebSocketMasked: row('raw WebSocket pipe (loopback, ws default masking)', rawMasked.runs, rawMasked.problems, 0),
-    stream: row('remote-agent stream (executor -> relay -> daemon)', stream, problems.stream.slice(0, MAX_PROBLEMS), failedStreams),
+    stream: row('remote-agent stream (executor -> relay -> daemon), protobuf subprotocol', stream.runs, stream.problems.slice(0, MAX_PROBLEMS), stream.failed),
+    streamJson: row('the same stream on the JSON subprotocol (chunks as base64)', jsonStream.runs, jsonStream.problems.slice(0, MAX_PROBLEMS), jsonStream.failed),
   };
 }

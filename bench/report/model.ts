@@ -60,7 +60,10 @@ export interface ThroughputResults {
   rawWebSocket: ThroughputRow;
   /** The same pipe with ws's default (random) client masks: what a plain WebSocket client gets. */
   rawWebSocketMasked?: ThroughputRow;
+  /** executor -> relay -> daemon on the protobuf subprotocol (the default): what the target is judged on. */
   stream: ThroughputRow;
+  /** The same on the JSON subprotocol, where chunks travel as base64 (the default before protobuf). */
+  streamJson?: ThroughputRow;
 }
 
 export interface FanoutResults {

@@ -198,7 +198,7 @@ describe('built-in relay: its own behaviour', () => {
       const other = targetOf(r, 'other');
       assert.equal(await upgradeStatus(tokenUrl(other, handMadeToken(other, {}))), 403);
       const t = targetOf(r);
-      assert.equal(await upgradeStatus(tokenUrl(t, handMadeToken(t, {})), 'protobuf.webpubsub.azure.v1'), 400);
+      assert.equal(await upgradeStatus(tokenUrl(t, handMadeToken(t, {})), 'mqtt.webpubsub.azure.v1'), 400);
     });
   });
 

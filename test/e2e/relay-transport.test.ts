@@ -30,11 +30,13 @@ interface Peer {
   disconnected: Inbox<string>;
 }
 
+/** JSON-mode peers: the protobuf subprotocol has its own suite (relay-protobuf.test.ts). */
 function peer(userId: string, role: 'executor' | 'daemon', relayAccess: RelayAccess = access()): Peer {
   const conn = createWebPubSubConnection({
     access: relayAccess,
     userId,
     role,
+    protocol: 'json',
     logger: silentLogger,
     keepAliveIntervalMs: 0,
     keepAliveTimeoutMs: 0,
@@ -69,12 +71,15 @@ describe('WebPubSubConnection against the built-in relay', () => {
     await daemon.conn.sendToGroup('ra.exec.e1', 'a string');
     await daemon.conn.sendToGroup('ra.exec.e1', Buffer.from([1, 2, 3]));
     await daemon.conn.sendToGroup('ra.exec.e1', { v: 1, list: [1, 'two'] }, { fireAndForget: true });
-    const got = await exec.inbox.waitFor(3);
+    const bulk = Buffer.alloc(200 * 1024, 0xa5);
+    await daemon.conn.sendToGroup('ra.exec.e1', bulk.subarray(1), { fireAndForget: true });
+    const got = await exec.inbox.waitFor(4);
     assert.equal(got[0]!.data, 'a string');
     assert.ok(Buffer.isBuffer(got[1]!.data));
     assert.deepEqual([...(got[1]!.data as Buffer)], [1, 2, 3]);
     assert.deepEqual(got[2]!.data, { v: 1, list: [1, 'two'] });
-    assert.deepEqual(got.map((m) => [m.group, m.fromUserId]), Array(3).fill(['ra.exec.e1', 'd1']));
+    assert.ok(Buffer.isBuffer(got[3]!.data) && got[3]!.data.equals(bulk.subarray(1)), 'a Buffer sent on the direct path (base64 text frame) arrives whole');
+    assert.deepEqual(got.map((m) => [m.group, m.fromUserId]), Array(4).fill(['ra.exec.e1', 'd1']));
 
     await daemon.conn.joinGroup('ra.daemon.d1');
     await exec.conn.sendToGroup('ra.daemon.d1', 'reply');

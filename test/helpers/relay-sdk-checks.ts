@@ -173,7 +173,8 @@ export function registerCoreSdkChecks(title: string, target: () => HubTarget, sk
     it('least-privilege executor and daemon connections talk; an executor cannot reach another executor', async () => {
       const { connectionString, hub } = target();
       const access = { mode: 'connection-string' as const, connectionString, hub, tokenLifetimeMinutes: 5 };
-      const quiet = { logger: silentLogger, keepAliveIntervalMs: 0, keepAliveTimeoutMs: 0, messageRetries: 0 };
+      // JSON mode: its messages name their sender, which the protobuf protocols do not (see relay-protobuf.test.ts).
+      const quiet = { logger: silentLogger, keepAliveIntervalMs: 0, keepAliveTimeoutMs: 0, messageRetries: 0, protocol: 'json' as const };
       const executorId = unique('exec');
       const daemonId = unique('daemon');
       const executor = createWebPubSubConnection({ access, userId: executorId, role: 'executor', ...quiet });

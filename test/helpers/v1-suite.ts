@@ -97,6 +97,8 @@ export function registerV1Suite(opts: V1SuiteOptions): void {
           EXECUTOR_TAGS: tags,
           EXECUTOR_STATE_DIR: state.path,
           EXECUTOR_WORK_DIR: work.path,
+          // The daemon speaks protobuf (the default) and B the JSON subprotocol: the two meet in one group.
+          ...(id === idB ? { WEB_PUBSUB_PROTOCOL: 'json' } : {}),
         });
         processes.push(proc);
         if (id === idB) executorB = proc;

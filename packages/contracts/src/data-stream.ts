@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { CHUNK_BYTES } from './limits.js';
+import { bytesSchema } from './schemas.js';
 
 /**
  * Byte streams inside a request (artifact transfers), the same messages in either direction:
  *
- * - the sender sends `request.data` chunks of at most CHUNK_BYTES raw bytes (base64), each at the byte
+ * - the sender sends `request.data` chunks of at most CHUNK_BYTES raw bytes, each at the byte
  *   `offset` where it belongs, and a last chunk with `eof` {size, sha256, format};
  * - the receiver writes chunks strictly in offset order and grants one `request.credit` per chunk written
  *   (in batches), so the sender never has more than a window of chunks in flight (the transport
@@ -26,9 +27,6 @@ import { CHUNK_BYTES } from './limits.js';
 /** Chunks a data stream keeps in flight: 16 x CHUNK_BYTES = 2 MiB. */
 export const DATA_STREAM_WINDOW = 16;
 
-/** Longest base64 `data` of one chunk. */
-export const DATA_CHUNK_MAX_CHARS = Math.ceil(CHUNK_BYTES / 3) * 4;
-
 export const Sha256HexSchema = z.string().regex(/^[0-9a-f]{64}$/, 'sha256 must be 64 lower-case hex digits');
 
 /** How the receiver makes the bytes into the result: a file as is, or a folder packed as a tar stream. */
@@ -46,8 +44,8 @@ export const RequestDataBody = z.object({
   /** Numbers every chunk sent for the request, resends included. */
   seq: z.number().int().nonnegative(),
   offset: z.number().int().nonnegative(),
-  /** The chunk's bytes in base64 (sent without JSON escaping: see toJsonText). */
-  data: z.string().max(DATA_CHUNK_MAX_CHARS),
+  /** The chunk's bytes (empty on an eof-only chunk). */
+  data: bytesSchema(CHUNK_BYTES),
   /** Bytes the whole stream will have, when the sender knows it in advance (for progress). */
   total: z.number().int().nonnegative().optional(),
   /** On the last chunk only. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PROTOCOL_VERSION } from './version.js';
+import { fromWire } from './wire-form.js';
 import { ErrorInfoSchema } from './schemas.js';
 import {
   DiscoveryProbeBody,
@@ -72,15 +73,9 @@ export type ParseResult = { ok: true; envelope: Envelope } | { ok: false; error:
  * the message, so a malformed peer cannot crash a process.
  */
 export function parseEnvelope(data: unknown): ParseResult {
-  let value = data;
-  if (typeof data === 'string') {
-    try {
-      value = JSON.parse(data);
-    } catch {
-      return { ok: false, error: 'message is not valid JSON' };
-    }
-  }
-  const parsed = EnvelopeSchema.safeParse(value);
+  const value = fromWire(data);
+  if (!value.ok) return value;
+  const parsed = EnvelopeSchema.safeParse(value.value);
   if (parsed.success) return { ok: true, envelope: parsed.data };
   const issue = parsed.error.issues[0];
   const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';

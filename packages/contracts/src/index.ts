@@ -6,7 +6,7 @@ export * from './limits.js';
 export * from './presence.js';
 export * from './requests.js';
 export * from './envelope.js';
-export * from './json-text.js';
+export * from './wire-form.js';
 export * from './tools/index.js';
 export * from './fs.js';
 export * from './data-stream.js';

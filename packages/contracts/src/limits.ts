@@ -1,10 +1,7 @@
 /** Azure Web PubSub refuses a frame over 1 MB; the built-in relay keeps the same bound. */
 export const MAX_FRAME_BYTES = 1024 * 1024;
 
-/**
- * Raw bytes of output or file data per chunk message. Well under the frame limit even after base64
- * (x4/3) or worst-case JSON escaping is avoided by falling back to base64, so a chunk always fits.
- */
+/** Raw bytes of output or file data per chunk message: well under the frame limit even as base64 (x4/3). */
 export const CHUNK_BYTES = 128 * 1024;
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ErrorInfoSchema } from './schemas.js';
-import { MAX_COMMAND_BYTES, MAX_ENV_VARS, MAX_INSTRUCTION_CHARS, MAX_STDIN_BYTES } from './limits.js';
+import { bytesSchema, ErrorInfoSchema } from './schemas.js';
+import { CHUNK_BYTES, MAX_COMMAND_BYTES, MAX_ENV_VARS, MAX_INSTRUCTION_CHARS, MAX_STDIN_BYTES } from './limits.js';
 
 /** Request lifecycle; see shared/DESIGN.md "Requests". */
 export const RequestStateSchema = z.enum(['queued', 'dispatched', 'accepted', 'running', 'completed']);
@@ -127,8 +127,7 @@ export const RequestOutputBody = z.object({
   seq: z.number().int().nonnegative(),
   /** Byte offset of this chunk in its stream. */
   offset: z.number().int().nonnegative(),
-  data: z.string(),
-  encoding: z.enum(['utf8', 'base64']),
+  data: bytesSchema(CHUNK_BYTES),
 });
 
 export const RequestResultBody = z.object({

@@ -10,3 +10,10 @@ export const ErrorInfoSchema = z.object({
   message: z.string().max(8192),
   details: z.record(z.string(), z.unknown()).optional(),
 });
+
+/** Raw bytes inside a message (output and file chunks); they cross the relay unencoded (see wire-form.ts). */
+export function bytesSchema(maxBytes: number) {
+  return z
+    .custom<Uint8Array>((value) => value instanceof Uint8Array, 'expected bytes')
+    .refine((bytes) => bytes.length <= maxBytes, `at most ${maxBytes} bytes per chunk`);
+}

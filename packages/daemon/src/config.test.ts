@@ -43,6 +43,7 @@ describe('parseDaemonConfig', () => {
     assert.equal(c.oneShotRun, null);
     assert.deepEqual(c.embeddedRelay, { host: '127.0.0.1', port: 8766, publicUrl: null });
     assert.deepEqual(c.log, { level: 'info', format: 'text' });
+    assert.equal(c.relayProtocol, 'protobuf');
   });
 
   it('reads every setting', () => {
@@ -72,7 +73,9 @@ describe('parseDaemonConfig', () => {
       LOG_LEVEL: 'debug',
       LOG_FORMAT: 'json',
       WEB_PUBSUB_HUB: 'other_hub',
+      WEB_PUBSUB_PROTOCOL: 'json',
     });
+    assert.equal(c.relayProtocol, 'json');
     assert.equal(c.daemonId, 'laptop-1');
     assert.equal(c.stateDir, join(home, 'state'));
     assert.deepEqual(c.mcp, { host: '0.0.0.0', port: 0, path: '/agent/mcp', allowedHosts: ['example.com', 'localhost'], toolNames: 'dotted' });
@@ -117,6 +120,7 @@ describe('parseDaemonConfig', () => {
     ['LOG_LEVEL', 'loud'],
     ['LOG_FORMAT', 'xml'],
     ['WEB_PUBSUB_HUB', '1hub'],
+    ['WEB_PUBSUB_PROTOCOL', 'msgpack'],
     ['WEB_PUBSUB_CONNECTION_STRING', 'Endpoint=https://x;Version=1.0;'],
   ];
   for (const [name, value] of bad) {

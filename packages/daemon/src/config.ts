@@ -1,7 +1,7 @@
 import { homedir, hostname as osHostname } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { DEFAULT_HUB, ErrorCode, ID_RULE, RemoteAgentError, isValidId } from '@remote-agent/contracts';
-import { HUB_NAME_PATTERN, relayAccessFromEnv, type LogLevel, type RelayAccess } from '@remote-agent/transport';
+import { HUB_NAME_PATTERN, relayAccessFromEnv, relaySubprotocolFromEnv, type LogLevel, type RelayAccess, type RelaySubprotocol } from '@remote-agent/transport';
 
 export type ToolNaming = 'underscore' | 'dotted';
 export type LogFormat = 'text' | 'json';
@@ -52,6 +52,8 @@ export interface EmbeddedRelayConfig {
 export interface DaemonConfig {
   /** null: no relay configured, so the daemon embeds the built-in relay. */
   relay: RelayAccess | null;
+  /** WEB_PUBSUB_PROTOCOL (default protobuf): the subprotocol of the daemon's relay connection. */
+  relayProtocol: RelaySubprotocol;
   /** Hub used with the embedded relay (WEB_PUBSUB_HUB). */
   hub: string;
   /** null: use the id persisted in the state folder (created on first start). */
@@ -204,6 +206,15 @@ function parseArtifactRoots(r: EnvReader, stateDir: string, home: string, cwd: s
 }
 
 /** undefined: the relay settings are invalid (already reported). */
+function parseRelayProtocol(r: EnvReader, env: NodeJS.ProcessEnv): RelaySubprotocol {
+  try {
+    return relaySubprotocolFromEnv(env);
+  } catch (err) {
+    r.fail(err instanceof Error ? err.message : String(err));
+    return 'protobuf';
+  }
+}
+
 function parseRelayAccess(r: EnvReader, env: NodeJS.ProcessEnv): RelayAccess | null | undefined {
   try {
     return relayAccessFromEnv(env, 'daemon');
@@ -223,6 +234,7 @@ export function parseDaemonConfig(env: NodeJS.ProcessEnv, options: ParseConfigOp
   const cwd = options.cwd ?? process.cwd();
 
   const relay = parseRelayAccess(r, env);
+  const relayProtocol = parseRelayProtocol(r, env);
 
   const hub = relay && relay.mode !== 'client-access-url' ? relay.hub : r.string('WEB_PUBSUB_HUB', DEFAULT_HUB);
   // A configured relay's parser has already checked the hub (and named it in its error).
@@ -284,7 +296,7 @@ export function parseDaemonConfig(env: NodeJS.ProcessEnv, options: ParseConfigOp
   if (r.problems.length > 0) {
     throw new RemoteAgentError(ErrorCode.InvalidConfig, `invalid configuration: ${r.problems.join('; ')}`);
   }
-  return { relay: relay ?? null, hub, daemonId, stateDir, artifactRoots, mcp, registry, requests, oneShotRun, embeddedRelay, log };
+  return { relay: relay ?? null, relayProtocol, hub, daemonId, stateDir, artifactRoots, mcp, registry, requests, oneShotRun, embeddedRelay, log };
 }
 
 /**

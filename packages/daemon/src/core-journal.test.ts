@@ -35,7 +35,7 @@ async function daemonStoppedWithRequestInFlight() {
 
   const finished = first.submit('a', 'run', { command: 'echo one' }).requestId;
   await exec.next('request.submit');
-  await exec.output(D, finished, { stream: 'stdout', seq: 0, offset: 0, data: 'one\n', encoding: 'utf8' });
+  await exec.output(D, finished, { stream: 'stdout', seq: 0, offset: 0, data: Buffer.from('one\n') });
   clock.advance(7);
   await exec.result(D, finished, { exitCode: 0, stdoutBytes: 4, chunks: 1 });
   await settle();

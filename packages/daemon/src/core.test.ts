@@ -174,8 +174,8 @@ describe('DaemonCore submit', () => {
     await settle();
     assert.equal(core.getRequest('req-1').state, 'accepted');
     await exec.state(D, 'req-1', { state: 'running' });
-    await exec.output(D, 'req-1', { stream: 'stdout', seq: 0, offset: 0, data: 'hi\n', encoding: 'utf8' });
-    await exec.output(D, 'req-1', { stream: 'stderr', seq: 1, offset: 0, data: 'warn\n', encoding: 'utf8' });
+    await exec.output(D, 'req-1', { stream: 'stdout', seq: 0, offset: 0, data: Buffer.from('hi\n') });
+    await exec.output(D, 'req-1', { stream: 'stderr', seq: 1, offset: 0, data: Buffer.from('warn\n') });
     await settle();
     const running = core.getRequest('req-1');
     assert.equal(running.state, 'running');
@@ -203,7 +203,7 @@ describe('DaemonCore submit', () => {
     await other.start();
     const { requestId } = core.submit('a', 'run', { command: 'x' });
     await exec.next('request.submit');
-    const out = { stream: 'stdout' as const, seq: 0, offset: 0, data: 'once', encoding: 'utf8' as const };
+    const out = { stream: 'stdout' as const, seq: 0, offset: 0, data: Buffer.from('once') };
     await exec.output(D, requestId, out);
     await exec.output(D, requestId, out);
     await other.result(D, requestId, { exitCode: 9, ok: false });
@@ -221,7 +221,7 @@ describe('DaemonCore submit', () => {
     const { core, exec } = await setup({ requests: { outputMaxBytes: 4, retain: 10 } });
     const { requestId } = core.submit('a', 'run', { command: 'yes' });
     await exec.next('request.submit');
-    await exec.output(D, requestId, { stream: 'stdout', seq: 0, offset: 0, data: 'abcdefgh', encoding: 'utf8' });
+    await exec.output(D, requestId, { stream: 'stdout', seq: 0, offset: 0, data: Buffer.from('abcdefgh') });
     await exec.result(D, requestId, { stdoutBytes: 8 });
     await settle();
     const view = core.getRequest(requestId);
@@ -237,7 +237,7 @@ describe('DaemonCore submit', () => {
     await exec.next('request.submit');
     const credit = exec.next('request.credit');
     for (let seq = 0; seq < 2; seq++) {
-      await exec.output(D, requestId, { stream: 'stdout', seq, offset: seq, data: 'x', encoding: 'utf8' });
+      await exec.output(D, requestId, { stream: 'stdout', seq, offset: seq, data: Buffer.from('x') });
     }
     const granted = await credit;
     assert.equal(granted.requestId, requestId);
@@ -249,7 +249,7 @@ describe('DaemonCore submit', () => {
     const { core, exec } = await setup();
     const { requestId } = core.submit('a', 'run', { command: 'seq 100' });
     await exec.next('request.submit');
-    await exec.output(D, requestId, { stream: 'stdout', seq: 0, offset: 0, data: 'x', encoding: 'utf8' });
+    await exec.output(D, requestId, { stream: 'stdout', seq: 0, offset: 0, data: Buffer.from('x') });
     const credit = exec.next('request.credit');
     await exec.state(D, requestId, { state: 'running', sentChunks: 4 });
     assert.deepEqual((await credit).body, { through: 8 });
@@ -261,7 +261,7 @@ describe('DaemonCore submit', () => {
     const { requestId } = core.submit('a', 'run', { command: 'seq 100' });
     await exec.next('request.submit');
     for (let seq = 0; seq < 2; seq++) {
-      await exec.output(D, requestId, { stream: 'stdout', seq, offset: seq, data: 'x', encoding: 'utf8' });
+      await exec.output(D, requestId, { stream: 'stdout', seq, offset: seq, data: Buffer.from('x') });
     }
     await exec.next('request.credit');
     const again = exec.next('request.credit');
@@ -278,8 +278,8 @@ describe('DaemonCore submit', () => {
     const { core, exec } = await setup();
     const { requestId } = core.submit('a', 'run', { command: 'x' });
     await exec.next('request.submit');
-    await exec.output(D, requestId, { stream: 'stdout', seq: 0, offset: 0, data: 'aa', encoding: 'utf8' });
-    await exec.output(D, requestId, { stream: 'stdout', seq: 2, offset: 4, data: 'cc', encoding: 'utf8' });
+    await exec.output(D, requestId, { stream: 'stdout', seq: 0, offset: 0, data: Buffer.from('aa') });
+    await exec.output(D, requestId, { stream: 'stdout', seq: 2, offset: 4, data: Buffer.from('cc') });
     assert.equal(core.getRequest(requestId).truncated, true);
     const read = exec.next('request.submit');
     await exec.result(D, requestId, { stdoutBytes: 6, chunks: 3 });
@@ -303,7 +303,7 @@ describe('DaemonCore submit', () => {
     const { core, exec } = await setup();
     const { requestId } = core.submit('a', 'run', { command: 'x' });
     await exec.next('request.submit');
-    await exec.output(D, requestId, { stream: 'stdout', seq: 0, offset: 0, data: 'aa', encoding: 'utf8' });
+    await exec.output(D, requestId, { stream: 'stdout', seq: 0, offset: 0, data: Buffer.from('aa') });
     const read = exec.next('request.submit');
     await exec.result(D, requestId, { stdoutBytes: 4, chunks: 2 });
     const readEnv = await read;
@@ -351,11 +351,11 @@ describe('DaemonCore submit', () => {
     const { requestId } = core.submit('a', 'run', { command: 'sleep 30' });
     await exec.next('request.submit');
     await exec.accept(D, requestId, 'running');
-    await exec.output(D, requestId, { stream: 'stdout', seq: 0, offset: 0, data: 'partial', encoding: 'utf8' });
+    await exec.output(D, requestId, { stream: 'stdout', seq: 0, offset: 0, data: Buffer.from('partial') });
     await settle();
     const progress: string[] = [];
     const waiting = core.waitForRequest(requestId, { maxWaitMs: 50, onProgress: (v) => progress.push(v.stdout) });
-    await exec.output(D, requestId, { stream: 'stdout', seq: 1, offset: 7, data: '+', encoding: 'utf8' });
+    await exec.output(D, requestId, { stream: 'stdout', seq: 1, offset: 7, data: Buffer.from('+') });
     await settle();
     clock.advance(50);
     const view = await waiting;

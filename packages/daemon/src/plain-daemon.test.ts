@@ -124,7 +124,7 @@ describe('ra-daemon with the embedded relay', () => {
     assert.deepEqual(submit.body.params, { command: 'echo hello', timeoutMs: 5000 });
     const daemonId = submit.from.id;
     await executor.accept(daemonId, submit.requestId);
-    await executor.output(daemonId, submit.requestId, { stream: 'stdout', seq: 0, offset: 0, data: 'hello\n', encoding: 'utf8' });
+    await executor.output(daemonId, submit.requestId, { stream: 'stdout', seq: 0, offset: 0, data: Buffer.from('hello\n') });
     await executor.result(daemonId, submit.requestId, { stdoutBytes: 6, chunks: 1 });
     assert.equal(await running, 0);
     assert.equal(c.out.join(''), 'hello\n');

@@ -113,6 +113,7 @@ describe('executor config', () => {
     fails({ ...base, LOG_LEVEL: 'loud' }, [], /LOG_LEVEL/);
     fails({ ...base, LOG_FORMAT: 'xml' }, [], /LOG_FORMAT/);
     fails({ ...base, WEB_PUBSUB_HUB: '9hub' }, [], /WEB_PUBSUB_HUB/);
+    fails({ ...base, WEB_PUBSUB_PROTOCOL: 'xml' }, [], /WEB_PUBSUB_PROTOCOL must be protobuf or json/);
     fails({ EXECUTOR_ID: 'a' }, [], /no relay configured: set WEB_PUBSUB_CONNECTION_STRING.*--print-executor-command/);
   });
 
@@ -121,5 +122,7 @@ describe('executor config', () => {
     assert.equal(config.relay.mode, 'connection-string');
     assert.equal(config.logLevel, 'debug');
     assert.equal(config.logFormat, 'json');
+    assert.equal(config.relayProtocol, 'protobuf');
+    assert.equal(parseCliConfig({ EXECUTOR_ID: 'a', ...relay, WEB_PUBSUB_PROTOCOL: 'json' }, [], host).relayProtocol, 'json');
   });
 });

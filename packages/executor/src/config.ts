@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import * as os from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ErrorCode, ID_RULE, PRODUCT_VERSION, RemoteAgentError, isValidId, type Tags } from '@remote-agent/contracts';
-import { relayAccessFromEnv, type LogLevel, type RelayAccess } from '@remote-agent/transport';
+import { relayAccessFromEnv, relaySubprotocolFromEnv, type LogLevel, type RelayAccess, type RelaySubprotocol } from '@remote-agent/transport';
 import { resolveShell, type Shell } from './shell.js';
 
 /** Facts about the machine, passed in so that parsing is testable anywhere. */
@@ -58,6 +58,8 @@ export interface ExecutorConfig {
 export interface ExecutorCliConfig {
   executor: ExecutorConfig;
   relay: RelayAccess;
+  /** WEB_PUBSUB_PROTOCOL, default protobuf. */
+  relayProtocol: RelaySubprotocol;
   logLevel: LogLevel;
   logFormat: 'text' | 'json';
 }
@@ -203,5 +205,5 @@ export function parseCliConfig(env: NodeJS.ProcessEnv, argv: readonly string[], 
         '(ra-mcp --print-executor-command)',
     );
   }
-  return { executor, relay, logLevel: level as LogLevel, logFormat: format };
+  return { executor, relay, relayProtocol: relaySubprotocolFromEnv(env), logLevel: level as LogLevel, logFormat: format };
 }

@@ -69,7 +69,13 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
       stateDir: settings.stateDir,
       workDir: settings.workDir,
     });
-    const connection = createWebPubSubConnection({ access: config.relay, userId: settings.executorId, role: 'executor', logger });
+    const connection = createWebPubSubConnection({
+      access: config.relay,
+      userId: settings.executorId,
+      role: 'executor',
+      logger,
+      protocol: config.relayProtocol,
+    });
     const starting = startExecutor(settings, { connection, clock: systemClock, logger });
     const first = await Promise.race([starting, stopSignal]);
     if (typeof first === 'string') {

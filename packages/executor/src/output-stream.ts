@@ -1,16 +1,12 @@
 import type { StreamName } from '@remote-agent/contracts';
 import type { Clock, TimerHandle } from '@remote-agent/transport';
 
-/**
- * Always base64: it is cheap to encode and needs no JSON escaping on the wire (see toJsonText), and chunks
- * may then end anywhere, even inside a UTF-8 character; the daemon reassembles the bytes.
- */
+/** Raw bytes, so a chunk may end anywhere, even inside a UTF-8 character; the daemon reassembles the bytes. */
 export interface OutputChunk {
   stream: StreamName;
   seq: number;
   offset: number;
-  data: string;
-  encoding: 'base64';
+  data: Buffer;
 }
 
 export interface OutputStreamOptions {
@@ -164,7 +160,7 @@ export class OutputStream {
   }
 
   private sendChunk(stream: StreamName, buf: Buffer): void {
-    const chunk: OutputChunk = { stream, seq: this.seq++, offset: this.sentBytes[stream], data: buf.toString('base64'), encoding: 'base64' };
+    const chunk: OutputChunk = { stream, seq: this.seq++, offset: this.sentBytes[stream], data: buf };
     this.sentBytes[stream] += buf.length;
     this.opts.send(chunk);
   }

@@ -1,16 +1,8 @@
-import { isUtf8 } from 'node:buffer';
 import type { Logger } from '@remote-agent/transport';
+import type { AckErrorName, ClientMessage } from './client-message.js';
+import { GroupMessage } from './group-message.js';
 import type { Hub } from './hub.js';
 import type { RelayLimits } from './limits.js';
-import {
-  ackFrame,
-  groupMessageBody,
-  parseClientFrame,
-  peekAckId,
-  PONG_FRAME,
-  type AckErrorName,
-  type ClientMessage,
-} from './protocol.js';
 import type { Session } from './session.js';
 
 export interface DispatchContext {
@@ -21,27 +13,20 @@ export interface DispatchContext {
   overflowed(sessions: Session[]): void;
 }
 
-/** Bytes a queued message counts beyond its body: the `{"sequenceId":N,` prefix. */
-const FRAME_OVERHEAD_BYTES = 32;
-
 /**
- * Handles one frame from a client. Never throws on client input: a bad request with an ackId gets an
- * error ack, anything else malformed is dropped with one log line per connection and kind of problem.
+ * Handles one frame from a client, in the session's wire format. Never throws on client input: a bad
+ * request with an ackId gets an error ack, anything else malformed is dropped with one log line per
+ * connection and kind of problem.
  */
 export function handleFrame(ctx: DispatchContext, session: Session, data: Buffer, isBinary = false): void {
   session.alive = true;
-  // Text frames were checked by ws; bytes of a binary one are forwarded in text frames only if they are UTF-8.
-  if (isBinary && !isUtf8(data)) {
-    refuse(ctx, session, undefined, 'BadRequest', 'a binary frame that is not UTF-8 JSON: send JSON in text frames', 'malformed frame');
-    return;
-  }
   if (data.length > ctx.limits.maxFrameBytes) {
     // Deliberate difference: the service closes the connection; the relay refuses just this frame.
-    const ackId = peekAckId(data.toString('utf8'));
+    const ackId = session.peekAckId(data);
     refuse(ctx, session, ackId, 'BadRequest', `frame of ${data.length} bytes is over the ${ctx.limits.maxFrameBytes}-byte limit: send smaller messages`, 'oversize frame');
     return;
   }
-  const parsed = parseClientFrame(data);
+  const parsed = session.parse(data, isBinary);
   if (!parsed.ok) {
     refuse(ctx, session, parsed.ackId, 'BadRequest', parsed.problem, 'malformed frame');
     return;
@@ -57,9 +42,8 @@ function dispatch(ctx: DispatchContext, session: Session, msg: ClientMessage): v
         forbidden(ctx, session, msg.ackId, `the connection has no permission to send to group ${msg.group}`);
         return;
       }
-      const body = groupMessageBody(msg.group, msg.dataType, msg.data, session.userId);
-      const bytes = body.reduce((sum, part) => sum + part.length, FRAME_OVERHEAD_BYTES);
-      const overflowed = ctx.hubOf(session).publish(msg.group, session, msg.noEcho, body, bytes);
+      const message = new GroupMessage(msg.group, msg.payload, session.userId);
+      const overflowed = ctx.hubOf(session).publish(session, msg.noEcho, message);
       if (overflowed.length > 0) ctx.overflowed(overflowed);
       succeed(session, msg.ackId);
       return;
@@ -81,7 +65,7 @@ function dispatch(ctx: DispatchContext, session: Session, msg: ClientMessage): v
       if (session.reliable) session.acknowledge(msg.sequenceId);
       return;
     case 'ping':
-      session.sendControl(PONG_FRAME);
+      session.sendPong();
       return;
     case 'event':
       // The relay has no upstream event handler; like a hub without one, it accepts and drops the event.
@@ -96,14 +80,14 @@ function dispatch(ctx: DispatchContext, session: Session, msg: ClientMessage): v
 
 function duplicate(session: Session, ackId: number): boolean {
   if (!session.hasHandled(ackId)) return false;
-  session.sendControl(ackFrame(ackId, { name: 'Duplicate', message: `Message with ack-id: ${ackId} has been processed` }));
+  session.sendAck(ackId, { name: 'Duplicate', message: `Message with ack-id: ${ackId} has been processed` });
   return true;
 }
 
 function succeed(session: Session, ackId: number | undefined): void {
   if (ackId === undefined) return;
   session.markHandled(ackId);
-  session.sendControl(ackFrame(ackId));
+  session.sendAck(ackId);
 }
 
 function forbidden(ctx: DispatchContext, session: Session, ackId: number | undefined, message: string): void {
@@ -118,7 +102,7 @@ function refuse(
   message: string,
   kind: string,
 ): void {
-  if (ackId !== undefined) session.sendControl(ackFrame(ackId, { name, message }));
+  if (ackId !== undefined) session.sendAck(ackId, { name, message });
   if (session.firstWarning(kind)) {
     ctx.logger.warn(`refused ${kind} (further ones on this connection are not logged)`, {
       connectionId: session.connectionId,

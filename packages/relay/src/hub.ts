@@ -1,3 +1,4 @@
+import type { GroupMessage } from './group-message.js';
 import type { Session } from './session.js';
 
 /**
@@ -45,13 +46,13 @@ export class Hub {
    * Delivers a group message to every member in one pass, in the order sends arrive. Returns the members
    * that went over their un-acked bounds; the caller drops them after the pass.
    */
-  publish(group: string, from: Session, noEcho: boolean, body: readonly Buffer[], bytes: number): Session[] {
-    const members = this.groups.get(group);
+  publish(from: Session, noEcho: boolean, message: GroupMessage): Session[] {
+    const members = this.groups.get(message.group);
     if (!members) return [];
     let overflowed: Session[] | undefined;
     for (const member of members) {
       if (noEcho && member === from) continue;
-      if (!member.deliver(body, bytes)) (overflowed ??= []).push(member);
+      if (!member.deliver(message)) (overflowed ??= []).push(member);
     }
     return overflowed ?? [];
   }

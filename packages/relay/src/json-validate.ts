@@ -59,3 +59,21 @@ export function isPlainStringContent(buf: Buffer, start: number, end: number): b
 function plainByte(byte: number): boolean {
   return byte >= 0x20 && byte !== 0x5c && byte < 0x80;
 }
+
+export function isJsonSpace(code: number): boolean {
+  return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
+}
+
+/** Where `json` starts and ends once JSON whitespace around it is skipped. */
+export function jsonSpaceTrimmed(json: Buffer): { start: number; end: number } {
+  let start = 0;
+  let end = json.length;
+  while (start < end && isJsonSpace(json[start]!)) start++;
+  while (end > start && isJsonSpace(json[end - 1]!)) end--;
+  return { start, end };
+}
+
+export function trimJsonSpace(json: Buffer): Buffer {
+  const { start, end } = jsonSpaceTrimmed(json);
+  return start === 0 && end === json.length ? json : json.subarray(start, end);
+}

@@ -10,7 +10,6 @@ import { handleFrame, type DispatchContext } from './dispatch.js';
 import { Hub } from './hub.js';
 import { DEFAULT_RELAY_LIMITS, type RelayLimits } from './limits.js';
 import { Permissions } from './permissions.js';
-import { ackFrame, connectedFrame, disconnectedFrame, peekAckId, RELIABLE_PROTOCOL } from './protocol.js';
 import { Session } from './session.js';
 import { chooseProtocol, clientHubOf, decideUpgrade, type UpgradeDecision } from './upgrade.js';
 
@@ -136,7 +135,7 @@ class BuiltInRelay implements RelayServer, DispatchContext {
       clientTracking: false,
       perMessageDeflate: false,
       maxPayload: this.limits.socketMaxPayloadBytes,
-      handleProtocols: (protocols) => chooseProtocol(protocols) ?? false,
+      handleProtocols: (protocols) => chooseProtocol(protocols)?.name ?? false,
     });
     this.http = createServer((req, res) => this.onRequest(req, res));
     this.http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
@@ -304,12 +303,11 @@ class BuiltInRelay implements RelayServer, DispatchContext {
   }
 
   private accept(ws: WebSocket, decision: Extract<UpgradeDecision, { kind: 'connect' }>): void {
-    const reliable = decision.protocol === RELIABLE_PROTOCOL;
     const session = new Session({
       connectionId: this.newConnectionId(),
       hub: decision.hub,
       userId: decision.claims.userId,
-      reliable,
+      protocol: decision.protocol,
       permissions: Permissions.fromRoles(decision.claims.roles),
       reconnectionToken: randomBytes(32).toString('base64url'),
       limits: this.limits,
@@ -318,27 +316,28 @@ class BuiltInRelay implements RelayServer, DispatchContext {
     hub.add(session);
     for (const group of decision.claims.groups) if (group !== '') hub.join(session, group);
     this.wire(ws, session);
-    session.attach(ws, connectedFrame(session.userId, session.connectionId, reliable ? session.reconnectionToken : undefined));
-    this.logger.debug('client connected', { connectionId: session.connectionId, userId: session.userId ?? undefined, hub: decision.hub });
+    session.attach(ws);
+    this.logger.debug('client connected', {
+      connectionId: session.connectionId,
+      userId: session.userId ?? undefined,
+      hub: decision.hub,
+      protocol: decision.protocol.name,
+    });
     this.listeners.emit('connected', { connectionId: session.connectionId, hub: decision.hub, userId: session.userId, recovered: false });
   }
 
   private recover(ws: WebSocket, decision: Extract<UpgradeDecision, { kind: 'recover' }>): void {
     const session = this.hubs.get(decision.hub)?.sessions.get(decision.connectionId);
-    const valid =
-      session !== undefined &&
-      !session.ended &&
-      session.reliable &&
-      decision.protocol === RELIABLE_PROTOCOL &&
-      sameSecret(decision.reconnectionToken, session.reconnectionToken);
-    if (!valid || session === undefined) {
-      const reason = 'the connection cannot be recovered (unknown, expired or wrong token): make a new connection';
-      ws.on('error', () => {});
-      ws.on('close', () => this.sockets.delete(ws));
-      ws.send(disconnectedFrame(reason));
-      ws.close(CLOSE_POLICY_VIOLATION, 'session not found or expired');
-      this.logger.info('refused a connection recovery', { hub: decision.hub });
-      this.listeners.emit('refused', { status: CLOSE_POLICY_VIOLATION, reason });
+    const proven =
+      session !== undefined && !session.ended && session.reliable && sameSecret(decision.reconnectionToken, session.reconnectionToken);
+    if (!proven || session === undefined) {
+      this.refuseRecovery(ws, decision, 'the connection cannot be recovered (unknown, expired or wrong token): make a new connection', 'session not found or expired');
+      return;
+    }
+    if (decision.protocol !== session.protocol) {
+      // Only a holder of the reconnection token learns which subprotocol the session speaks.
+      const reason = `the connection was made with ${session.protocol.name} and cannot be recovered with ${decision.protocol.name}: recover it with ${session.protocol.name}, or make a new connection`;
+      this.refuseRecovery(ws, decision, reason, 'subprotocol differs from the session');
       return;
     }
     const previous = session.socket;
@@ -349,9 +348,20 @@ class BuiltInRelay implements RelayServer, DispatchContext {
     session.expiry?.cancel();
     session.expiry = null;
     this.wire(ws, session);
-    session.attach(ws, connectedFrame(session.userId, session.connectionId, session.reconnectionToken));
+    session.attach(ws);
     this.logger.debug('client recovered its connection', { connectionId: session.connectionId, resent: session.unackedCount });
     this.listeners.emit('connected', { connectionId: session.connectionId, hub: session.hub, userId: session.userId, recovered: true });
+  }
+
+  /** Tells the client why (a disconnected message in its own format) and closes with 1008. */
+  private refuseRecovery(ws: WebSocket, decision: Extract<UpgradeDecision, { kind: 'recover' }>, reason: string, closeReason: string): void {
+    const codec = decision.protocol.codec;
+    ws.on('error', () => {});
+    ws.on('close', () => this.sockets.delete(ws));
+    ws.send(codec.disconnected(reason), codec.sendOptions);
+    ws.close(CLOSE_POLICY_VIOLATION, closeReason);
+    this.logger.info('refused a connection recovery', { hub: decision.hub, problem: reason });
+    this.listeners.emit('refused', { status: CLOSE_POLICY_VIOLATION, reason });
   }
 
   private wire(ws: WebSocket, session: Session): void {
@@ -360,8 +370,8 @@ class BuiltInRelay implements RelayServer, DispatchContext {
       try {
         handleFrame(this, session, frame, isBinary);
       } catch (err) {
-        const ackId = peekAckId(frame.toString('utf8'));
-        if (ackId !== undefined) session.sendControl(ackFrame(ackId, { name: 'InternalServerError', message: 'the relay failed to handle this request: retry it' }));
+        const ackId = session.peekAckId(frame);
+        if (ackId !== undefined) session.sendAck(ackId, { name: 'InternalServerError', message: 'the relay failed to handle this request: retry it' });
         if (session.firstWarning('internal error')) {
           this.logger.error('relay failed to handle a frame', { connectionId: session.connectionId, error: err });
         }
@@ -396,7 +406,7 @@ class BuiltInRelay implements RelayServer, DispatchContext {
     this.hubs.get(session.hub)?.remove(session);
     const socket = session.socket;
     if (socket !== null && closeCode !== undefined) {
-      session.sendControl(disconnectedFrame(closeReason ?? reason));
+      session.sendDisconnected(closeReason ?? reason);
       socket.close(closeCode, closeReason);
     }
     session.end();

@@ -1,37 +1,39 @@
 import type { TimerHandle } from '@remote-agent/transport';
+import type { AckError, ParsedFrame } from './client-message.js';
+import type { GroupMessage } from './group-message.js';
 import type { RelayLimits } from './limits.js';
 import type { Permissions } from './permissions.js';
 import { RecentIds } from './recent-ids.js';
+import type { Subprotocol } from './subprotocols.js';
 import { UnackedQueue } from './unacked-queue.js';
+import type { Frame, WireCodec } from './wire-codec.js';
 
 /** The part of a `ws` WebSocket a session uses; a fake in unit tests. */
 export interface RelaySocket {
   readonly readyState: number;
   readonly bufferedAmount: number;
-  send(data: string | Buffer, options?: { binary?: boolean }): void;
+  send(data: Frame, options: { binary: boolean }): void;
   close(code?: number, reason?: string): void;
   terminate(): void;
   ping(): void;
 }
 
 const OPEN = 1;
-/** Group messages are built as bytes but are JSON text frames. */
-const TEXT = { binary: false } as const;
-const OPEN_BRACE = Buffer.from('{');
 
 export interface SessionInit {
   connectionId: string;
   hub: string;
   userId: string | null;
-  reliable: boolean;
+  /** Fixed for the session's life: a recovery must use the same one. */
+  protocol: Subprotocol;
   permissions: Permissions;
   reconnectionToken: string;
   limits: RelayLimits;
 }
 
 /**
- * One client connection as the service sees it: identity, permissions, groups and, on the reliable
- * protocol, the numbered messages not yet acknowledged. It outlives its WebSocket for the recovery window,
+ * One client connection as the service sees it: identity, subprotocol (wire format and reliability),
+ * permissions, groups and, on a reliable subprotocol, the numbered messages not yet acknowledged. It outlives its WebSocket for the recovery window,
  * so a client that reconnects with its connection id and reconnection token gets every un-acked message
  * again, in order, and keeps its groups.
  */
@@ -39,6 +41,7 @@ export class Session {
   readonly connectionId: string;
   readonly hub: string;
   readonly userId: string | null;
+  readonly protocol: Subprotocol;
   readonly reliable: boolean;
   readonly permissions: Permissions;
   readonly reconnectionToken: string;
@@ -53,12 +56,15 @@ export class Session {
   private readonly handledAckIds: RecentIds;
   private readonly warned = new Set<string>();
   private readonly limits: RelayLimits;
+  private readonly codec: WireCodec;
 
   constructor(init: SessionInit) {
     this.connectionId = init.connectionId;
     this.hub = init.hub;
     this.userId = init.userId;
-    this.reliable = init.reliable;
+    this.protocol = init.protocol;
+    this.reliable = init.protocol.reliable;
+    this.codec = init.protocol.codec;
     this.permissions = init.permissions;
     this.reconnectionToken = init.reconnectionToken;
     this.limits = init.limits;
@@ -73,12 +79,22 @@ export class Session {
     return this.unacked.count;
   }
 
-  /** Binds a (new) WebSocket and sends it everything not yet acknowledged, oldest first. */
-  attach(socket: RelaySocket, greeting: string): void {
+  /** Binds a (new) WebSocket, greets it (`connected`) and sends it everything not yet acknowledged, oldest first. */
+  attach(socket: RelaySocket): void {
     this.current = socket;
     this.alive = true;
-    socket.send(greeting);
-    for (const frame of this.unacked.frames()) socket.send(frame, TEXT);
+    const options = this.codec.sendOptions;
+    socket.send(this.codec.connected(this.userId, this.connectionId, this.reliable ? this.reconnectionToken : undefined), options);
+    for (const frame of this.unacked.frames()) socket.send(frame, options);
+  }
+
+  /** Reads one client frame in this session's wire format. */
+  parse(frame: Buffer, isBinary: boolean): ParsedFrame {
+    return this.codec.parse(frame, isBinary);
+  }
+
+  peekAckId(frame: Buffer): number | undefined {
+    return this.codec.peekAckId(frame);
   }
 
   /** Unbinds `socket` if it is still the current one; true when it was. */
@@ -89,29 +105,42 @@ export class Session {
   }
 
   /**
-   * Sends one group message (body parts built once per fan-out; see groupMessageBody). Returns false when the
-   * connection is over its bounds and must be dropped, as the service does.
+   * Sends one group message, framed in this session's format (the body is built once per format per
+   * fan-out; see GroupMessage). Returns false when the connection is over its bounds and must be dropped,
+   * as the service does.
    */
-  deliver(body: readonly Buffer[], bytes: number): boolean {
+  deliver(message: GroupMessage): boolean {
     const socket = this.current;
     if (!this.reliable) {
       if (socket === null || socket.readyState !== OPEN) return true;
       if (socket.bufferedAmount > this.limits.maxUnackedBytes) return false;
-      socket.send(Buffer.concat([OPEN_BRACE, ...body]), TEXT);
+      socket.send(this.codec.groupFrame(message, undefined), this.codec.sendOptions);
       return true;
     }
     const sequenceId = this.nextSequenceId++;
-    const frame = Buffer.concat([Buffer.from(`{"sequenceId":${sequenceId},`), ...body]);
-    this.unacked.push(sequenceId, frame, bytes);
+    const frame = this.codec.groupFrame(message, sequenceId);
+    this.unacked.push(sequenceId, frame, frame.length);
     if (this.unacked.count > this.limits.maxUnackedMessages || this.unacked.bytes > this.limits.maxUnackedBytes) return false;
-    if (socket !== null && socket.readyState === OPEN) socket.send(frame, TEXT);
+    if (socket !== null && socket.readyState === OPEN) socket.send(frame, this.codec.sendOptions);
     return true;
   }
 
+  sendAck(ackId: number, error?: AckError): void {
+    this.sendControl(this.codec.ack(ackId, error));
+  }
+
+  sendPong(): void {
+    this.sendControl(this.codec.pong());
+  }
+
+  sendDisconnected(reason: string): void {
+    this.sendControl(this.codec.disconnected(reason));
+  }
+
   /** Acks, pongs and system messages: not numbered, not kept. */
-  sendControl(frame: string): void {
+  private sendControl(frame: Frame): void {
     const socket = this.current;
-    if (socket !== null && socket.readyState === OPEN) socket.send(frame);
+    if (socket !== null && socket.readyState === OPEN) socket.send(frame, this.codec.sendOptions);
   }
 
   acknowledge(sequenceId: number): void {

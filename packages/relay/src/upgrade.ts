@@ -1,12 +1,12 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { RemoteAgentError } from '@remote-agent/contracts';
 import { clientHubUrl, HUB_NAME_PATTERN, verifyClientToken, type ClientTokenClaims } from '@remote-agent/transport';
-import { JSON_PROTOCOL, RELIABLE_PROTOCOL } from './protocol.js';
+import { SUBPROTOCOLS, subprotocolNamed, type Subprotocol } from './subprotocols.js';
 
 export type UpgradeDecision =
   | { kind: 'refuse'; status: 400 | 401 | 403 | 404; reason: string }
-  | { kind: 'connect'; hub: string; protocol: string; claims: ClientTokenClaims }
-  | { kind: 'recover'; hub: string; protocol: string; connectionId: string; reconnectionToken: string };
+  | { kind: 'connect'; hub: string; protocol: Subprotocol; claims: ClientTokenClaims }
+  | { kind: 'recover'; hub: string; protocol: Subprotocol; connectionId: string; reconnectionToken: string };
 
 export interface UpgradeContext {
   accessKey: string;
@@ -40,14 +40,18 @@ export function clientHubOf(rawUrl: string | undefined): { hub: string | null; q
   return { hub, query: url.searchParams };
 }
 
-/** The reliable subprotocol when offered, else the plain JSON one; null for anything else. */
-export function chooseProtocol(offered: Iterable<string>): string | null {
-  let plain = false;
-  for (const p of offered) {
-    if (p === RELIABLE_PROTOCOL) return RELIABLE_PROTOCOL;
-    if (p === JSON_PROTOCOL) plain = true;
+/**
+ * The first reliable subprotocol the client offers, else the first plain one; null when it offers none the
+ * relay serves. (The SDKs offer exactly one.)
+ */
+export function chooseProtocol(offered: Iterable<string>): Subprotocol | null {
+  let plain: Subprotocol | null = null;
+  for (const name of offered) {
+    const protocol = subprotocolNamed(name);
+    if (protocol?.reliable) return protocol;
+    plain ??= protocol ?? null;
   }
-  return plain ? JSON_PROTOCOL : null;
+  return plain;
 }
 
 function offeredProtocols(headers: IncomingHttpHeaders): string[] {
@@ -77,12 +81,12 @@ export function decideUpgrade(req: { url?: string | undefined; headers: Incoming
   }
   const protocol = chooseProtocol(offeredProtocols(req.headers));
   if (protocol === null) {
-    // Deliberate difference: the service also serves simple WebSocket and protobuf clients; the relay
-    // speaks only the JSON subprotocols the project uses.
+    // Deliberate difference: the service also serves simple WebSocket clients (no subprotocol); the relay
+    // speaks only the Web PubSub subprotocols.
     return {
       kind: 'refuse',
       status: 400,
-      reason: `unsupported WebSocket subprotocol: use ${RELIABLE_PROTOCOL} or ${JSON_PROTOCOL}`,
+      reason: `unsupported WebSocket subprotocol: use one of ${SUBPROTOCOLS.map((p) => p.name).join(', ')}`,
     };
   }
 

@@ -160,3 +160,16 @@ export function clientAccessUrlProvider(access: RelayAccess, userId: string, rol
     }
   };
 }
+
+/**
+ * The Web PubSub client subprotocol a peer speaks (both reliable): `protobuf` carries output and file chunks
+ * as raw bytes, `json` as base64 text. Peers using either meet in the same groups, on the service and on the
+ * built-in relay alike; `json` is the fallback should a deployment refuse protobuf.
+ */
+export type RelaySubprotocol = 'protobuf' | 'json';
+
+export function relaySubprotocolFromEnv(env: NodeJS.ProcessEnv): RelaySubprotocol {
+  const value = read(env, 'WEB_PUBSUB_PROTOCOL') ?? 'protobuf';
+  if (value !== 'protobuf' && value !== 'json') throw invalid(`WEB_PUBSUB_PROTOCOL must be protobuf or json, got ${quote(value)}`);
+  return value;
+}

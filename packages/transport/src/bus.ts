@@ -1,4 +1,4 @@
-import { parseEnvelope, type Envelope } from '@remote-agent/contracts';
+import { parseEnvelope, toWire, type Envelope } from '@remote-agent/contracts';
 import type { RelayConnection, SendOptions } from './connection.js';
 import type { Logger } from './logger.js';
 
@@ -45,7 +45,7 @@ export class EnvelopeBus {
   }
 
   send(group: string, envelope: Envelope, options?: SendOptions): Promise<void> {
-    return this.connection.sendToGroup(group, envelope, options);
+    return this.connection.sendToGroup(group, toWire(envelope), options);
   }
 
   close(): void {

@@ -7,8 +7,12 @@ export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnectin
 
 export interface GroupMessage {
   group: string;
-  /** JSON value as sent; text/binary payloads are delivered as string / Buffer. */
+  /**
+   * A JSON value (JSON subprotocol), a string (text; on the protobuf subprotocol JSON values arrive as their
+   * text too) or a Buffer (binary). `parseEnvelope` reads all three.
+   */
   data: unknown;
+  /** The sender's user id where the subprotocol carries it (JSON only); for logs, never for trust. */
   fromUserId?: string;
 }
 

@@ -144,10 +144,10 @@ export class DataSender {
     if (this.unconfirmed.length > MAX_UNCONFIRMED) this.unconfirmed.shift();
     if (chunk === null) {
       this.eofSent = true;
-      this.send('request.data', { seq, offset: this.sentOffset, data: '', ...this.totalField(), eof: this.eof! });
+      this.send('request.data', { seq, offset: this.sentOffset, data: Buffer.alloc(0), ...this.totalField(), eof: this.eof! });
       return;
     }
-    this.send('request.data', { seq, offset: this.sentOffset, data: chunk.toString('base64'), ...this.totalField() });
+    this.send('request.data', { seq, offset: this.sentOffset, data: chunk, ...this.totalField() });
     this.sentOffset += chunk.length;
     this.wireBytes += chunk.length;
     this.highWater = Math.max(this.highWater, this.sentOffset);

@@ -11,7 +11,7 @@ import { Listeners } from './emitter.js';
 /**
  * An in-process relay for unit tests: group fan-out in send order, delivered on a microtask so that
  * senders never re-enter receivers synchronously (as with a real socket). Values are copied through
- * JSON so that tests see what the wire would carry.
+ * JSON, and bytes copied, so that tests see what the wire would carry.
  */
 export class InMemoryHub {
   private readonly groups = new Map<string, Set<InMemoryConnection>>();
@@ -42,7 +42,7 @@ export class InMemoryHub {
   publish(group: string, data: unknown, from: InMemoryConnection, noEcho: boolean): void {
     const members = this.groups.get(group);
     if (!members || this.lose?.(group, data)) return;
-    const copy: unknown = data === undefined ? undefined : JSON.parse(JSON.stringify(data));
+    const copy: unknown = data instanceof Uint8Array ? Buffer.from(data) : data === undefined ? undefined : JSON.parse(JSON.stringify(data));
     for (const member of members) {
       if (noEcho && member === from) continue;
       member.deliver({ group, data: copy, fromUserId: from.userId });

@@ -12,3 +12,6 @@ export * from './web-pubsub-connection.js';
 export * from './data-channel.js';
 export * from './data-sender.js';
 export * from './data-receiver.js';
+export * from './protobuf/wire.js';
+export * from './protobuf/web-pubsub-proto.js';
+export * from './protobuf/sdk-protocol.js';

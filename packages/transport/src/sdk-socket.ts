@@ -23,11 +23,19 @@ function zeroMask(mask: Buffer): void {
   mask.fill(0);
 }
 
+/** Called with what the SDK threw while reading one frame from the relay; that frame is dropped. */
+export type FrameErrorHandler = (err: unknown) => void;
+
 class LeanSocket implements SdkWebSocket {
   private readonly socket: WebSocket;
 
-  constructor(uri: string, protocol: string) {
+  constructor(
+    uri: string,
+    protocol: string,
+    private readonly onFrameError: FrameErrorHandler,
+  ) {
     this.socket = new WebSocket(uri, protocol, { generateMask: zeroMask });
+    // The SDK's protocols take binary frames as ArrayBuffer (its own socket sets the same).
     this.socket.binaryType = 'arraybuffer';
   }
 
@@ -43,8 +51,18 @@ class LeanSocket implements SdkWebSocket {
     this.socket.onerror = (event) => fn(event.error);
   }
 
+  /**
+   * The SDK rethrows what its protocol could not parse, and a throw out of a `ws` listener would end the
+   * process: a frame the relay got wrong must cost that frame only.
+   */
   onmessage(fn: (data: unknown) => void): void {
-    this.socket.onmessage = (event) => fn(event.data);
+    this.socket.onmessage = (event) => {
+      try {
+        fn(event.data);
+      } catch (err) {
+        this.onFrameError(err);
+      }
+    };
   }
 
   close(code?: number, reason?: string): void {
@@ -57,8 +75,8 @@ class LeanSocket implements SdkWebSocket {
     });
   }
 
-  /** A frame already in the protocol's JSON text; failures surface as the socket closing. */
-  sendText(frame: string, onError: (err: Error) => void): void {
+  /** A frame already in the protocol's form: text for the JSON subprotocols, binary for protobuf. Failures surface as the socket closing. */
+  sendFrame(frame: string | Buffer, onError: (err: Error) => void): void {
     this.socket.send(frame, (err) => {
       if (err) onError(err);
     });
@@ -71,22 +89,27 @@ class LeanSocket implements SdkWebSocket {
 
 /**
  * Hands the SDK its sockets and remembers the current one, so that fire-and-forget frames the caller has
- * already serialised (bulk output and transfer chunks) go straight to it instead of through the SDK's
- * JSON.stringify, which on Node 22 escapes a long string at about 250 MB/s.
+ * already built (bulk output and transfer chunks) go straight to it instead of through the SDK, which
+ * would copy the bytes into an ArrayBuffer and, on the JSON subprotocols, base64 them into a string.
  */
 export class SdkSocketFactory {
   private current: LeanSocket | null = null;
 
+  constructor(private readonly onFrameError: FrameErrorHandler) {}
+
   create(uri: string, protocol: string): SdkWebSocket {
-    this.current = new LeanSocket(uri, protocol);
+    this.current = new LeanSocket(uri, protocol, this.onFrameError);
     return this.current;
   }
 
-  /** Sends `frame` if the current socket is open; false when there is none (the caller falls back to the SDK). */
-  trySendText(frame: string, onError: (err: Error) => void): boolean {
+  /**
+   * Sends `frame` (a Buffer as a binary frame, a string as a text frame) if the current socket is open; false
+   * when there is none (the caller falls back to the SDK).
+   */
+  trySend(frame: string | Buffer, onError: (err: Error) => void): boolean {
     const socket = this.current;
     if (socket === null || !socket.isOpen()) return false;
-    socket.sendText(frame, onError);
+    socket.sendFrame(frame, onError);
     return true;
   }
 }

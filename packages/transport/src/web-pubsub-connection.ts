@@ -8,12 +8,14 @@ import type {
   WebPubSubClient,
   WebPubSubDataType,
 } from '@azure/web-pubsub-client';
-import { ErrorCode, RemoteAgentError, toJsonText } from '@remote-agent/contracts';
-import { clientAccessUrlProvider, describeRelay, type RelayAccess } from './access.js';
+import { ErrorCode, RemoteAgentError } from '@remote-agent/contracts';
+import { clientAccessUrlProvider, describeRelay, type RelayAccess, type RelaySubprotocol } from './access.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import type { ConnectionEvents, ConnectionState, RelayConnection, SendOptions } from './connection.js';
 import { Listeners } from './emitter.js';
 import { redact, type Logger } from './logger.js';
+import { webPubSubProtobufReliableProtocol } from './protobuf/sdk-protocol.js';
+import { encodeUpstream } from './protobuf/web-pubsub-proto.js';
 import type { PeerRole } from './roles.js';
 import { routeAzureSdkLogs } from './sdk-logging.js';
 import { SdkSocketFactory } from './sdk-socket.js';
@@ -23,6 +25,8 @@ export interface WebPubSubConnectionOptions {
   userId: string;
   role: PeerRole;
   logger: Logger;
+  /** The reliable subprotocol to speak (see RelaySubprotocol); defaults to `protobuf`. */
+  protocol?: RelaySubprotocol;
   /** For the bounded wait in stop(); defaults to the system clock. */
   clock?: Clock;
   /**
@@ -77,6 +81,13 @@ function encode(data: unknown): [JSONTypes | ArrayBuffer, WebPubSubDataType] {
   return [(data ?? null) as JSONTypes, 'json'];
 }
 
+/** The bytes of a binary payload as a Buffer over the same memory; null for anything else. */
+function bytesOf(data: unknown): Buffer | null {
+  if (data instanceof ArrayBuffer) return Buffer.from(data);
+  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  return null;
+}
+
 function decode(data: unknown): unknown {
   return data instanceof ArrayBuffer ? Buffer.from(data) : data;
 }
@@ -92,10 +103,10 @@ function ackErrorOf(err: unknown): AckMessageError | undefined {
 }
 
 /**
- * RelayConnection over Microsoft's `@azure/web-pubsub-client` with the reliable JSON subprotocol: the SDK
- * reconnects, recovers the session (nothing lost, same connection id) and rejoins groups; a fresh access
- * URL is minted for every new connection. The SDK is loaded on start(), so importing this package stays
- * cheap for code that never connects.
+ * RelayConnection over Microsoft's `@azure/web-pubsub-client` with a reliable subprotocol (our protobuf one,
+ * or the SDK's JSON one): the SDK reconnects, recovers the session (nothing lost, same connection id) and
+ * rejoins groups; a fresh access URL is minted for every new connection. The SDK is loaded on start(), so
+ * importing this package stays cheap for code that never connects.
  */
 class WebPubSubConnection implements RelayConnection {
   readonly userId: string;
@@ -105,6 +116,9 @@ class WebPubSubConnection implements RelayConnection {
   private readonly logger: Logger;
   private readonly clock: Clock;
   private readonly where: string;
+  private readonly subprotocol: RelaySubprotocol;
+  /** The WebSocket subprotocol's full name, known once the SDK is loaded. */
+  private subprotocolName = '';
   private currentState: ConnectionState = 'idle';
   private lastConnectionId: string | undefined;
   private nextAckId = FIRST_ACK_ID;
@@ -122,6 +136,7 @@ class WebPubSubConnection implements RelayConnection {
     this.where = describeRelay(opts.access);
     this.logger = opts.logger.child({ relay: this.where });
     this.clock = opts.clock ?? systemClock;
+    this.subprotocol = opts.protocol ?? 'protobuf';
     this.listeners = new Listeners<ConnectionEvents>((err) => this.logger.error('connection listener failed', { error: err }));
   }
 
@@ -130,10 +145,12 @@ class WebPubSubConnection implements RelayConnection {
     const { WebPubSubClient, WebPubSubJsonReliableProtocol } = await import('@azure/web-pubsub-client');
     await routeAzureSdkLogs(opts.logger);
     const getUrl = clientAccessUrlProvider(opts.access, opts.userId, opts.role);
+    const protocol = this.subprotocol === 'json' ? WebPubSubJsonReliableProtocol() : webPubSubProtobufReliableProtocol();
+    this.subprotocolName = protocol.name;
     const client = new WebPubSubClient(
       { getClientAccessUrl: () => getUrl() },
       {
-        protocol: WebPubSubJsonReliableProtocol(),
+        protocol,
         autoReconnect: true,
         autoRejoinGroups: true,
         ...(opts.messageRetries === undefined ? {} : { messageRetryOptions: { maxRetries: opts.messageRetries } }),
@@ -233,15 +250,17 @@ class WebPubSubConnection implements RelayConnection {
   }
 
   /**
-   * The frame the SDK would write for a fire-and-forget JSON sendToGroup (no ackId, data last), built without
-   * its JSON.stringify of the whole message. Text and binary payloads keep the SDK's path.
+   * The frame the SDK would write for a fire-and-forget sendToGroup of bytes (no ackId), built straight from
+   * the caller's Buffer: the SDK would first copy it into an ArrayBuffer. JSON values and text keep the SDK's path.
    */
   private sendDirect(group: string, data: unknown, noEcho: boolean): boolean {
-    if (this.sockets === null || typeof data !== 'object' || data === null || data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
-      return false;
-    }
-    const frame = `{"type":"sendToGroup","group":${JSON.stringify(group)},"noEcho":${noEcho},"dataType":"json","data":${toJsonText(data)}}`;
-    return this.sockets.trySendText(frame, (err) => this.logger.debug('frame not sent', { group, error: messageOf(err) }));
+    const bytes = bytesOf(data);
+    if (this.sockets === null || bytes === null) return false;
+    const frame =
+      this.subprotocol === 'protobuf'
+        ? encodeUpstream({ type: 'sendToGroup', group, noEcho, data: { kind: 'binary', bytes }, stream: false })
+        : `{"type":"sendToGroup","group":${JSON.stringify(group)},"noEcho":${noEcho},"dataType":"binary","data":"${bytes.toString('base64')}"}`;
+    return this.sockets.trySend(frame, (err) => this.logger.debug('frame not sent', { group, error: messageOf(err) }));
   }
 
   /**
@@ -255,7 +274,7 @@ class WebPubSubConnection implements RelayConnection {
       this.logger.info('this @azure/web-pubsub-client has no socket factory to replace: every send goes through the SDK (slower bulk streams)');
       return null;
     }
-    const sockets = new SdkSocketFactory();
+    const sockets = new SdkSocketFactory((err) => this.logger.warn('dropped a frame from the relay that could not be read', { error: messageOf(err) }));
     internals._getWebSocketClientFactory = () => sockets;
     return sockets;
   }
@@ -279,7 +298,7 @@ class WebPubSubConnection implements RelayConnection {
     const recovered = e.connectionId === this.lastConnectionId;
     this.lastConnectionId = e.connectionId;
     this.currentState = 'connected';
-    this.logger.info('relay connected', { connectionId: e.connectionId, recovered });
+    this.logger.info('relay connected', { connectionId: e.connectionId, recovered, subprotocol: this.subprotocolName });
     this.listeners.emit('connected', { connectionId: e.connectionId, recovered });
     this.pendingStart?.resolve();
     this.pendingStart = undefined;

@@ -1,4 +1,4 @@
-import { createWebPubSubConnection, type Logger, type RelayAccess, type RelayConnection } from '@remote-agent/transport';
+import { createWebPubSubConnection, type Logger, type RelayAccess, type RelayConnection, type RelaySubprotocol } from '@remote-agent/transport';
 import type { DaemonConfig } from '../config.js';
 import { createDaemonCore, type LocalDaemonCore } from '../core.js';
 import { startEmbeddedRelay, type EmbeddedRelay, type StartRelay } from '../embedded-relay.js';
@@ -23,8 +23,8 @@ export interface DaemonRuntime {
   close(): Promise<void>;
 }
 
-function defaultConnect(access: RelayAccess, userId: string, logger: Logger): RelayConnection {
-  return createWebPubSubConnection({ access, userId, role: 'daemon', logger });
+function connectWith(protocol: RelaySubprotocol): ConnectRelay {
+  return (access, userId, logger) => createWebPubSubConnection({ access, userId, role: 'daemon', logger, protocol });
 }
 
 /**
@@ -53,7 +53,7 @@ export async function startDaemonRuntime(options: RuntimeOptions): Promise<Daemo
         `\n${formatExecutorCommand({ WEB_PUBSUB_CONNECTION_STRING: relay.connectionString, WEB_PUBSUB_HUB: relay.hub })}\n`,
       );
     }
-    const connection = (options.connect ?? defaultConnect)(access, daemonId, logger.child({ component: 'transport' }));
+    const connection = (options.connect ?? connectWith(config.relayProtocol))(access, daemonId, logger.child({ component: 'transport' }));
     const core = await createDaemonCore({
       daemonId,
       connection,

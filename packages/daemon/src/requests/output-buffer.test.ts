@@ -5,7 +5,7 @@ import { OutputCredit } from './credit.js';
 import { OutputBuffer } from './output-buffer.js';
 
 function chunk(stream: StreamName, seq: number, offset: number, text: string) {
-  return { stream, seq, offset, data: text, encoding: 'utf8' as const };
+  return { stream, seq, offset, data: Buffer.from(text) };
 }
 
 describe('OutputBuffer', () => {
@@ -31,10 +31,12 @@ describe('OutputBuffer', () => {
     assert.equal(out.truncated, true);
   });
 
-  it('decodes base64 chunks', () => {
+  it('joins a UTF-8 character split across two chunks', () => {
     const out = new OutputBuffer(64);
-    out.add({ stream: 'stdout', seq: 0, offset: 0, data: Buffer.from('bin\n').toString('base64'), encoding: 'base64' });
-    assert.equal(out.text('stdout'), 'bin\n');
+    const euro = Buffer.from('€\n');
+    out.add({ stream: 'stdout', seq: 0, offset: 0, data: euro.subarray(0, 1) });
+    out.add({ stream: 'stdout', seq: 1, offset: 1, data: euro.subarray(1) });
+    assert.equal(out.text('stdout'), '€\n');
   });
 
   it('ignores a repeated chunk and counts no credit for it', () => {

@@ -39,7 +39,7 @@ describe('TrackedRequest states', () => {
     const { clock, tracker } = setup();
     const req = tracker.create('r1', 'a', 'run');
     req.complete(exited, clock.now());
-    req.addOutput({ stream: 'stdout', seq: 0, offset: 0, data: 'late', encoding: 'utf8' }, clock.now());
+    req.addOutput({ stream: 'stdout', seq: 0, offset: 0, data: Buffer.from('late') }, clock.now());
     assert.equal(req.view(clock.now()).stdout, '');
   });
 });
@@ -80,7 +80,7 @@ describe('RequestTracker', () => {
     req.markRunning(clock.now());
     const progress: string[] = [];
     const waiting = tracker.wait(req, { maxWaitMs: 1000, onProgress: (v) => progress.push(v.stdout) });
-    req.addOutput({ stream: 'stdout', seq: 0, offset: 0, data: 'tick', encoding: 'utf8' }, clock.now());
+    req.addOutput({ stream: 'stdout', seq: 0, offset: 0, data: Buffer.from('tick') }, clock.now());
     clock.advance(1000);
     const view = await waiting;
     assert.equal(view.state, 'running');
@@ -88,7 +88,7 @@ describe('RequestTracker', () => {
     assert.deepEqual(progress, ['tick']);
     assert.equal(tracker.pendingWaits(), 0);
     assert.equal(clock.pendingTimers(), 0);
-    req.addOutput({ stream: 'stdout', seq: 1, offset: 4, data: 'more', encoding: 'utf8' }, clock.now());
+    req.addOutput({ stream: 'stdout', seq: 1, offset: 4, data: Buffer.from('more') }, clock.now());
     assert.deepEqual(progress, ['tick'], 'no listener remains after the wait');
   });
 

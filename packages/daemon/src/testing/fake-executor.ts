@@ -2,6 +2,7 @@ import {
   Groups,
   envelopeFactory,
   parseEnvelope,
+  toWire,
   type BodyOf,
   type Envelope,
   type ExecutorInfo,
@@ -118,6 +119,6 @@ export class FakeExecutor {
   }
 
   reply(daemonId: string, env: Envelope): Promise<void> {
-    return this.conn.sendToGroup(Groups.daemon(daemonId), env);
+    return this.conn.sendToGroup(Groups.daemon(daemonId), toWire(env));
   }
 }

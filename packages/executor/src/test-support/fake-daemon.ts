@@ -92,7 +92,7 @@ export class FakeDaemon {
     const parts = this.chunks(requestId)
       .filter((chunk) => chunk.stream === stream)
       .sort((a, b) => a.seq - b.seq)
-      .map((chunk) => Buffer.from(chunk.data, chunk.encoding));
+      .map((chunk) => chunk.data);
     return Buffer.concat(parts);
   }
 

@@ -1,13 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ackFrame, connectedFrame, disconnectedFrame, groupMessageBody, parseClientFrame, peekAckId, type ParsedFrame } from './protocol.js';
+import type { ProtoData } from '@remote-agent/transport';
+import type { ParsedFrame } from './client-message.js';
+import { ackFrame, connectedFrame, disconnectedFrame, jsonGroupBody, parseClientFrame, peekAckId } from './json-protocol.js';
 
 /** Frames arrive as the bytes of a text message. */
 const parse = (text: string): ParsedFrame => parseClientFrame(Buffer.from(text));
 
 function dataOf(message: unknown): string {
-  return (message as { data: Buffer }).data.toString('utf8');
+  return (message as { payload: { json: Buffer } }).payload.json.toString('utf8');
 }
+
+const jsonPayload = (dataType: 'json' | 'text' | 'binary' | 'protobuf', json: string) => ({ format: 'json' as const, dataType, json: Buffer.from(json) });
 
 function ok(frame: ParsedFrame) {
   assert.ok(frame.ok, frame.ok ? '' : frame.problem);
@@ -22,8 +26,8 @@ function sdkFrame(group: string, data: unknown, dataType = 'json', ackId?: numbe
 test('SDK sendToGroup frames parse, forwarding data exactly as sent', () => {
   const data = { a: [1, 2, { b: 'x,"data":y' }], s: 'text with "quotes" and ,"data": inside' };
   const msg = ok(parse(sdkFrame('ra.exec.e1', data, 'json', 7, true)));
-  assert.deepEqual(msg, { type: 'sendToGroup', group: 'ra.exec.e1', ackId: 7, noEcho: true, dataType: 'json', data: Buffer.from(JSON.stringify(data)) });
-  assert.deepEqual(ok(parse(sdkFrame('g', 'hi', 'text'))), { type: 'sendToGroup', group: 'g', ackId: undefined, noEcho: false, dataType: 'text', data: Buffer.from('"hi"') });
+  assert.deepEqual(msg, { type: 'sendToGroup', group: 'ra.exec.e1', ackId: 7, noEcho: true, payload: jsonPayload('json', JSON.stringify(data)) });
+  assert.deepEqual(ok(parse(sdkFrame('g', 'hi', 'text'))), { type: 'sendToGroup', group: 'g', ackId: undefined, noEcho: false, payload: jsonPayload('text', '"hi"') });
   assert.equal(dataOf(ok(parse(sdkFrame('g', 'AQID', 'binary')))), '"AQID"');
   const unicode = { s: 'héllo € 𝄞' };
   assert.deepEqual(JSON.parse(dataOf(ok(parse(sdkFrame('g', unicode))))), unicode, 'bytes of multi-byte text are forwarded whole');
@@ -36,10 +40,10 @@ test('frames in other key orders and with whitespace parse the same', () => {
     '{"type":"sendToGroup","group":"g","ackId":3,"data":{"x":1}}',
   ];
   for (const f of frames) {
-    const msg = ok(parse(f)) as { ackId: number; dataType: string };
+    const msg = ok(parse(f)) as { ackId: number; payload: { dataType: string } };
     assert.deepEqual(JSON.parse(dataOf(msg)), { x: 1 });
     assert.equal(msg.ackId, 3);
-    assert.equal(msg.dataType, 'json');
+    assert.equal(msg.payload.dataType, 'json');
   }
 });
 
@@ -112,7 +116,7 @@ test('server frames have the shapes the SDK parses', () => {
   assert.deepEqual(JSON.parse(connectedFrame('u', 'c', 't')), { type: 'system', event: 'connected', userId: 'u', connectionId: 'c', reconnectionToken: 't' });
   assert.deepEqual(JSON.parse(connectedFrame(null, 'c', undefined)), { type: 'system', event: 'connected', userId: null, connectionId: 'c' });
   assert.deepEqual(JSON.parse(disconnectedFrame('bye')), { type: 'system', event: 'disconnected', message: 'bye' });
-  const body = Buffer.concat(groupMessageBody('g"1', 'json', Buffer.from('{"x":1}'), 'u1'));
+  const body = Buffer.concat(jsonGroupBody('g"1', jsonPayload('json', '{"x":1}'), 'u1'));
   assert.deepEqual(JSON.parse(`{"sequenceId":9,${body}`), {
     sequenceId: 9,
     type: 'message',
@@ -122,11 +126,40 @@ test('server frames have the shapes the SDK parses', () => {
     data: { x: 1 },
     fromUserId: 'u1',
   });
-  assert.equal(JSON.parse(`{${Buffer.concat(groupMessageBody('g', 'text', Buffer.from('"t"'), null))}`).fromUserId, undefined);
+  assert.equal(JSON.parse(`{${Buffer.concat(jsonGroupBody('g', jsonPayload('text', '"t"'), null))}`).fromUserId, undefined);
 });
 
 test('peekAckId reads the ackId of a frame the relay will not process', () => {
-  assert.equal(peekAckId('{"type":"sendToGroup","ackId":11,"data":"x"}'), 11);
-  assert.equal(peekAckId('{"type":"sendToGroup","ackId":"11"}'), undefined);
-  assert.equal(peekAckId('garbage'), undefined);
+  assert.equal(peekAckId(Buffer.from('{"type":"sendToGroup","ackId":11,"data":"x"}')), 11);
+  assert.equal(peekAckId(Buffer.from('{"type":"sendToGroup","ackId":"11"}')), undefined);
+  assert.equal(peekAckId(Buffer.from('garbage')), undefined);
+});
+
+test('binary data takes the byte-wise path with the same verdict as a full parse, forwarded as it came', () => {
+  const b64 = Buffer.from('x'.repeat(9000)).toString('base64');
+  const datas = [`"${b64}"`, '"QQ=="', '""', '"\\u0041QID"', `"${b64}="`, '"Q Q"', '"QQ==="', `"${b64}`, '12', '"é"', '"\\q"', 'null'];
+  for (const dataType of ['binary', 'protobuf']) {
+    for (const data of datas) {
+      const fast = parse(`{"type":"sendToGroup","group":"g","ackId":5,"dataType":"${dataType}","data":${data}}`);
+      const slow = parse(`{"data":${data},"type":"sendToGroup","group":"g","ackId":5,"dataType":"${dataType}"}`);
+      const label = `${dataType} ${data.slice(0, 20)}`;
+      assert.equal(fast.ok, slow.ok, label);
+      if (!fast.ok || !slow.ok) {
+        assert.deepEqual(fast, slow, label);
+        continue;
+      }
+      assert.equal(dataOf(fast.message), data, `${label}: the bytes as they came`);
+      assert.equal(JSON.parse(dataOf(fast.message)), JSON.parse(dataOf(slow.message)), label);
+    }
+  }
+});
+
+test('a protobuf sender\'s data reaches JSON receivers as the JSON protocol carries it', () => {
+  const bodyOf = (data: ProtoData) => JSON.parse(`{${Buffer.concat(jsonGroupBody('g', { format: 'protobuf', data }, 'u'))}`) as Record<string, unknown>;
+  const common = { type: 'message', from: 'group', group: 'g', fromUserId: 'u' };
+  assert.deepEqual(bodyOf({ kind: 'text', bytes: Buffer.from('a "quoted" é\n') }), { ...common, dataType: 'text', data: 'a "quoted" é\n' });
+  assert.deepEqual(bodyOf({ kind: 'json', bytes: Buffer.from('[1,{"a":null}]') }), { ...common, dataType: 'json', data: [1, { a: null }] });
+  assert.deepEqual(bodyOf({ kind: 'binary', bytes: Buffer.from([0, 255, 7]) }), { ...common, dataType: 'binary', data: 'AP8H' });
+  assert.deepEqual(bodyOf({ kind: 'protobuf', bytes: Buffer.from([1]) }), { ...common, dataType: 'protobuf', data: 'AQ==' });
+  assert.deepEqual(bodyOf({ kind: 'text', bytes: Buffer.alloc(0) }), { ...common, dataType: 'text', data: '' });
 });
