@@ -4,45 +4,22 @@ import { after, before, describe, it } from 'node:test';
 import { ErrorCode, fromWire, RemoteAgentError } from '@remote-agent/contracts';
 import { startRelay, type RelayServer } from '@remote-agent/relay';
 import {
-  createWebPubSubConnection,
   formatConnectionString,
   memoryLogger,
   PROTOBUF_RELIABLE_PROTOCOL,
   silentLogger,
-  type ConnectedEvent,
-  type GroupMessage,
   type Logger,
-  type RelayConnection,
+  type RelayAccess,
   type RelaySubprotocol,
 } from '@remote-agent/transport';
-import { Inbox } from '../helpers/web-pubsub-test-clients.js';
+import { connectionPeer, type ConnectionPeer } from '../helpers/web-pubsub-test-clients.js';
 
 const accessKey = randomBytes(32).toString('base64');
 let relay: RelayServer;
 
-interface Peer {
-  conn: RelayConnection;
-  inbox: Inbox<GroupMessage>;
-  connected: Inbox<ConnectedEvent>;
-  disconnected: Inbox<string>;
-}
-
-function peer(userId: string, role: 'executor' | 'daemon', protocol: RelaySubprotocol, logger: Logger = silentLogger): Peer {
-  const conn = createWebPubSubConnection({
-    access: { mode: 'connection-string', connectionString: formatConnectionString({ endpoint: relay.url, accessKey }), hub: 'rexec', tokenLifetimeMinutes: 5 },
-    userId,
-    role,
-    protocol,
-    logger,
-    keepAliveIntervalMs: 0,
-    keepAliveTimeoutMs: 0,
-    messageRetries: 0,
-  });
-  const p: Peer = { conn, inbox: new Inbox(), connected: new Inbox(), disconnected: new Inbox() };
-  conn.on('message', (m) => p.inbox.push(m));
-  conn.on('connected', (e) => p.connected.push(e));
-  conn.on('disconnected', (e) => p.disconnected.push(e.message));
-  return p;
+function peer(userId: string, role: 'executor' | 'daemon', protocol: RelaySubprotocol, logger: Logger = silentLogger): ConnectionPeer {
+  const access: RelayAccess = { mode: 'connection-string', connectionString: formatConnectionString({ endpoint: relay.url, accessKey }), hub: 'rexec', tokenLifetimeMinutes: 5 };
+  return connectionPeer({ access, userId, role, protocol, logger });
 }
 
 /** The application's reading of a payload (contracts' fromWire): JSON text parsed, anything else as it came. */

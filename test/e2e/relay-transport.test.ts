@@ -9,12 +9,9 @@ import {
   ManualClock,
   memoryLogger,
   silentLogger,
-  type ConnectedEvent,
-  type GroupMessage,
   type RelayAccess,
-  type RelayConnection,
 } from '@remote-agent/transport';
-import { Inbox } from '../helpers/web-pubsub-test-clients.js';
+import { connectionPeer, Inbox, type ConnectionPeer } from '../helpers/web-pubsub-test-clients.js';
 
 const accessKey = randomBytes(32).toString('base64');
 let relay: RelayServer;
@@ -23,30 +20,9 @@ function access(key = accessKey, r: RelayServer = relay): RelayAccess {
   return { mode: 'connection-string', connectionString: formatConnectionString({ endpoint: r.url, accessKey: key }), hub: 'rexec', tokenLifetimeMinutes: 5 };
 }
 
-interface Peer {
-  conn: RelayConnection;
-  inbox: Inbox<GroupMessage>;
-  connected: Inbox<ConnectedEvent>;
-  disconnected: Inbox<string>;
-}
-
 /** JSON-mode peers: the protobuf subprotocol has its own suite (relay-protobuf.test.ts). */
-function peer(userId: string, role: 'executor' | 'daemon', relayAccess: RelayAccess = access()): Peer {
-  const conn = createWebPubSubConnection({
-    access: relayAccess,
-    userId,
-    role,
-    protocol: 'json',
-    logger: silentLogger,
-    keepAliveIntervalMs: 0,
-    keepAliveTimeoutMs: 0,
-    messageRetries: 0,
-  });
-  const p: Peer = { conn, inbox: new Inbox(), connected: new Inbox(), disconnected: new Inbox() };
-  conn.on('message', (m) => p.inbox.push(m));
-  conn.on('connected', (e) => p.connected.push(e));
-  conn.on('disconnected', (e) => p.disconnected.push(e.message));
-  return p;
+function peer(userId: string, role: 'executor' | 'daemon', relayAccess: RelayAccess = access()): ConnectionPeer {
+  return connectionPeer({ access: relayAccess, userId, role, protocol: 'json' });
 }
 
 before(async () => {

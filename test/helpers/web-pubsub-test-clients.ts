@@ -1,7 +1,19 @@
 import { once } from 'node:events';
 import { WebPubSubServiceClient } from '@azure/web-pubsub';
 import { WebPubSubClient, type WebPubSubClientOptions, type WebPubSubDataType } from '@azure/web-pubsub-client';
-import { clientHubUrl, parseConnectionString, signClientToken } from '@remote-agent/transport';
+import {
+  clientHubUrl,
+  createWebPubSubConnection,
+  parseConnectionString,
+  signClientToken,
+  silentLogger,
+  type ConnectedEvent,
+  type GroupMessage,
+  type Logger,
+  type RelayAccess,
+  type RelayConnection,
+  type RelaySubprotocol,
+} from '@remote-agent/transport';
 import WebSocket from 'ws';
 
 /** A relay to test against: the built-in one or Azure Web PubSub, reached with a connection string. */
@@ -190,4 +202,37 @@ export class RawClient {
   close(): void {
     this.ws.close();
   }
+}
+
+/** Our RelayConnection with inboxes for what it hears, for tests of the connection against a relay. */
+export interface ConnectionPeer {
+  conn: RelayConnection;
+  inbox: Inbox<GroupMessage>;
+  connected: Inbox<ConnectedEvent>;
+  disconnected: Inbox<string>;
+}
+
+/** No keep-alive loops (they would hold the test open) and no send retries (a refusal surfaces at once). */
+export function connectionPeer(opts: {
+  access: RelayAccess;
+  userId: string;
+  role: 'executor' | 'daemon';
+  protocol: RelaySubprotocol;
+  logger?: Logger;
+}): ConnectionPeer {
+  const conn = createWebPubSubConnection({
+    access: opts.access,
+    userId: opts.userId,
+    role: opts.role,
+    protocol: opts.protocol,
+    logger: opts.logger ?? silentLogger,
+    keepAliveIntervalMs: 0,
+    keepAliveTimeoutMs: 0,
+    messageRetries: 0,
+  });
+  const p: ConnectionPeer = { conn, inbox: new Inbox(), connected: new Inbox(), disconnected: new Inbox() };
+  conn.on('message', (m) => p.inbox.push(m));
+  conn.on('connected', (e) => p.connected.push(e));
+  conn.on('disconnected', (e) => p.disconnected.push(e.message));
+  return p;
 }
