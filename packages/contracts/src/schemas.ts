@@ -11,9 +11,12 @@ export const ErrorInfoSchema = z.object({
   details: z.record(z.string(), z.unknown()).optional(),
 });
 
-/** Raw bytes inside a message (output and file chunks); they cross the relay unencoded (see wire-form.ts). */
+/**
+ * Raw bytes inside a message (output and file chunks); they cross the relay unencoded (see wire-form.ts),
+ * and a receiver gets them as a Buffer over the received frame.
+ */
 export function bytesSchema(maxBytes: number) {
   return z
-    .custom<Uint8Array>((value) => value instanceof Uint8Array, 'expected bytes')
+    .custom<Buffer>((value) => Buffer.isBuffer(value), 'expected bytes')
     .refine((bytes) => bytes.length <= maxBytes, `at most ${maxBytes} bytes per chunk`);
 }

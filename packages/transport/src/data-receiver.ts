@@ -183,7 +183,7 @@ export class DataReceiver {
       return;
     }
     this.seenSeq = Math.max(this.seenSeq, body.seq);
-    let data = Buffer.from(body.data.buffer, body.data.byteOffset, body.data.byteLength);
+    let data = body.data;
     if (data.length > this.maxChunkBytes) {
       this.logger.warn('oversized data chunk dropped', { bytes: data.length, max: this.maxChunkBytes });
       return;

@@ -131,8 +131,7 @@ export class OutputBuffer {
    * executor spent credit on each of them.
    */
   add(chunk: OutputChunk): { verdict: ChunkVerdict; chunks: number } {
-    const bytes = Buffer.from(chunk.data.buffer, chunk.data.byteOffset, chunk.data.byteLength);
-    const verdict = this.streams[chunk.stream].add(chunk.offset, bytes);
+    const verdict = this.streams[chunk.stream].add(chunk.offset, chunk.data);
     if (verdict === 'duplicate' || chunk.seq < this.nextSeq) return { verdict, chunks: 0 };
     const chunks = chunk.seq + 1 - this.nextSeq;
     this.nextSeq = chunk.seq + 1;
