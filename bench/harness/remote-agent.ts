@@ -16,6 +16,7 @@ import {
 
 export const EXECUTOR_ID = 'bench-exec';
 const JSON_EXECUTOR_ID = 'bench-exec-json';
+const NO_LOG_EXECUTOR_ID = 'bench-exec-nolog';
 const ONLINE_TIMEOUT_MS = 20_000;
 
 /**
@@ -40,7 +41,19 @@ export interface RemoteAgentSetup {
    * A second executor and in-process daemon on the same relay speaking the JSON subprotocol
    * (WEB_PUBSUB_PROTOCOL=json), where chunks travel as base64: the throughput table's comparison row.
    */
-  json: { core: LocalDaemonCore; executor: ManagedProcess; executorId: string };
+  json: StreamEndpoints;
+  /**
+   * A third executor, protobuf like the first, keeping no output log (EXECUTOR_OUTPUT_MAX_BYTES=0): the
+   * throughput table's row that tells the transport's cost from the disk's.
+   */
+  noLog: StreamEndpoints;
+}
+
+/** A daemon core and an executor process that a stream runs between. */
+export interface StreamEndpoints {
+  core: LocalDaemonCore;
+  executor: ManagedProcess;
+  executorId: string;
 }
 
 export async function startRemoteAgent(ctx: BenchContext): Promise<RemoteAgentSetup> {
@@ -54,12 +67,14 @@ export async function startRemoteAgent(ctx: BenchContext): Promise<RemoteAgentSe
     startCoreDaemon(ctx, { relay, daemonId: 'bench-core-json', root, logger, artifactRoot, protocol: 'json' }),
     startMcpProcess(ctx, { relay, root, daemonId: 'bench-mcp' }),
   ]);
-  const [{ proc: executor, workDir }, { proc: jsonExecutor }] = await Promise.all([
+  const [{ proc: executor, workDir }, { proc: jsonExecutor }, { proc: noLogExecutor }] = await Promise.all([
     startExecutorProcess(ctx, { relay, executorId: EXECUTOR_ID, root }),
     startExecutorProcess(ctx, { relay, executorId: JSON_EXECUTOR_ID, root, env: { WEB_PUBSUB_PROTOCOL: 'json' } }),
+    startExecutorProcess(ctx, { relay, executorId: NO_LOG_EXECUTOR_ID, root, env: { EXECUTOR_OUTPUT_MAX_BYTES: '0' } }),
   ]);
   await waitOnline(core, EXECUTOR_ID, executor);
   await waitOnline(jsonCore, JSON_EXECUTOR_ID, jsonExecutor);
+  await waitOnline(core, NO_LOG_EXECUTOR_ID, noLogExecutor);
   return {
     relay,
     executor,
@@ -71,6 +86,7 @@ export async function startRemoteAgent(ctx: BenchContext): Promise<RemoteAgentSe
     coreWarnings: logger.lines,
     mcp,
     json: { core: jsonCore, executor: jsonExecutor, executorId: JSON_EXECUTOR_ID },
+    noLog: { core, executor: noLogExecutor, executorId: NO_LOG_EXECUTOR_ID },
   };
 }
 

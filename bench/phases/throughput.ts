@@ -5,8 +5,7 @@ import type { BenchContext } from '../harness/context.js';
 import { medianCpu, startCpuMeter } from '../harness/cpu-meter.js';
 import { writeOutputCommand, type OutputCommand } from '../harness/output-command.js';
 import { createUsageReader, type UsageReader } from '../harness/proc-usage.js';
-import type { ManagedProcess } from '../harness/processes.js';
-import type { RemoteAgentSetup } from '../harness/remote-agent.js';
+import type { RemoteAgentSetup, StreamEndpoints } from '../harness/remote-agent.js';
 import type { ThroughputResults, ThroughputRow, ThroughputRun } from '../report/model.js';
 import type { ThroughputSettings } from '../settings.js';
 import { median, mibPerSecond } from '../stats.js';
@@ -50,17 +49,11 @@ interface StreamRows {
   failed: number;
 }
 
-interface StreamPath {
-  core: LocalDaemonCore;
-  executor: ManagedProcess;
-  executorId: string;
-}
-
 /** One stream through `path`, with the CPU each process spent and any warnings logged meanwhile; returns its MB/s. */
 async function streamInto(
   into: StreamRows,
   setup: RemoteAgentSetup,
-  path: StreamPath,
+  path: StreamEndpoints,
   read: UsageReader,
   output: OutputCommand,
   measured: boolean,
@@ -116,6 +109,7 @@ export async function measureThroughput(
   const rawMasked: PipeRows = { runs: [], problems: [] };
   const stream: StreamRows = { runs: [], problems: [], failed: 0 };
   const jsonStream: StreamRows = { runs: [], problems: [], failed: 0 };
+  const noLogStream: StreamRows = { runs: [], problems: [], failed: 0 };
   const localProblems: string[] = [];
 
   for (let i = -settings.warmup; i < settings.repeats; i++) {
@@ -129,9 +123,11 @@ export async function measureThroughput(
 
     const speed = await streamInto(stream, setup, { core: setup.core, executor: setup.executor, executorId: setup.executorId }, read, output, measured);
     const jsonSpeed = await streamInto(jsonStream, setup, setup.json, read, output, measured);
+    const noLogSpeed = await streamInto(noLogStream, setup, setup.noLog, read, output, measured);
     ctx.log(
       `throughput ${measured ? `run ${i + 1}/${settings.repeats}` : 'warm-up'}: pipe ${mibPerSecond(l.stdoutBytes, l.ms).toFixed(0)}, ` +
-        `raw ws ${rawSpeed.toFixed(0)} (masked ${maskedSpeed.toFixed(0)}), stream ${speed.toFixed(0)} (json ${jsonSpeed.toFixed(0)}) MB/s`,
+        `raw ws ${rawSpeed.toFixed(0)} (masked ${maskedSpeed.toFixed(0)}), stream ${speed.toFixed(0)} ` +
+        `(json ${jsonSpeed.toFixed(0)}, no output log ${noLogSpeed.toFixed(0)}) MB/s`,
     );
   }
   await pipe.close();
@@ -144,5 +140,11 @@ export async function measureThroughput(
     rawWebSocketMasked: row('raw WebSocket pipe (loopback, ws default masking)', rawMasked.runs, rawMasked.problems, 0),
     stream: row('remote-agent stream (executor -> relay -> daemon), protobuf subprotocol', stream.runs, stream.problems.slice(0, MAX_PROBLEMS), stream.failed),
     streamJson: row('the same stream on the JSON subprotocol (chunks as base64)', jsonStream.runs, jsonStream.problems.slice(0, MAX_PROBLEMS), jsonStream.failed),
+    streamNoLog: row(
+      'the same stream, executor keeping no output log (EXECUTOR_OUTPUT_MAX_BYTES=0)',
+      noLogStream.runs,
+      noLogStream.problems.slice(0, MAX_PROBLEMS),
+      noLogStream.failed,
+    ),
   };
 }

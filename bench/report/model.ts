@@ -64,6 +64,8 @@ export interface ThroughputResults {
   stream: ThroughputRow;
   /** The same on the JSON subprotocol, where chunks travel as base64 (the default before protobuf). */
   streamJson?: ThroughputRow;
+  /** The protobuf stream again, from an executor keeping no output log: the transport without the disk. */
+  streamNoLog?: ThroughputRow;
 }
 
 export interface FanoutResults {

@@ -54,7 +54,8 @@ function throughputTable(r: NonNullable<BenchResults['throughput']>): Table {
     t.runs.map((x) => mbps(x.mibPerSecond)).join(' / '),
   ];
   const notes: string[] = [];
-  const shown = [r.localPipe, r.rawWebSocket, ...(r.rawWebSocketMasked ? [r.rawWebSocketMasked] : []), r.stream, ...(r.streamJson ? [r.streamJson] : [])];
+  const optional = (t: ThroughputRow | undefined): ThroughputRow[] => (t ? [t] : []);
+  const shown = [r.localPipe, r.rawWebSocket, ...optional(r.rawWebSocketMasked), r.stream, ...optional(r.streamJson), ...optional(r.streamNoLog)];
   for (const t of shown) {
     if (t.problems.length > 0) notes.push(`${t.label}: ${t.problems.length} problems, first: ${t.problems[0]!.slice(0, 240)}`);
   }

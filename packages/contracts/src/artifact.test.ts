@@ -4,7 +4,7 @@ import { archiveEntryProblem } from './artifact.js';
 import { CHUNK_BYTES, MAX_FRAME_BYTES } from './limits.js';
 import { RequestDataBody } from './data-stream.js';
 import { envelopeFactory } from './envelope.js';
-import { toWire } from './wire-form.js';
+import { toWire, WirePieces } from './wire-form.js';
 
 describe('archive entries', () => {
   it('accepts plain relative files, folders and links that stay inside', () => {
@@ -32,8 +32,8 @@ describe('data chunks', () => {
     assert.equal(RequestDataBody.safeParse(body).success, true);
     const make = envelopeFactory({ role: 'daemon', id: 'd'.repeat(128), now: () => 2 ** 45, newId: () => 'i'.repeat(128) });
     const wire = toWire(make('request.data', body, 'r'.repeat(128)));
-    assert.ok(Buffer.isBuffer(wire));
-    assert.ok(Math.ceil(wire.length / 3) * 4 < MAX_FRAME_BYTES - 64 * 1024);
+    assert.ok(wire instanceof WirePieces);
+    assert.ok(Math.ceil(wire.byteLength / 3) * 4 < MAX_FRAME_BYTES - 64 * 1024);
     assert.equal(RequestDataBody.safeParse({ ...body, data: Buffer.alloc(CHUNK_BYTES + 1) }).success, false);
     assert.equal(RequestDataBody.safeParse({ ...body, data: body.data.toString('base64') }).success, false);
   });

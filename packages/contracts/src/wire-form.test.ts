@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { envelopeFactory, parseEnvelope } from './envelope.js';
-import { fromWire, toWire } from './wire-form.js';
+import { fromWire, toWire, WirePieces } from './wire-form.js';
 
 const make = envelopeFactory({ role: 'executor', id: 'exec-1', now: () => 1_700_000_000_000, newId: () => 'm-1' });
 
@@ -20,8 +20,11 @@ describe('wire form', () => {
   it('packs a chunk as one binary payload and reads back the same envelope, every byte value intact', () => {
     const bytes = Buffer.from(Array.from({ length: 512 }, (_, i) => i % 256));
     const env = make('request.output', { stream: 'stdout', seq: 3, offset: 99, data: bytes }, 'req-1');
-    const wire = toWire(env);
-    assert.ok(Buffer.isBuffer(wire));
+    const pieces = toWire(env);
+    assert.ok(pieces instanceof WirePieces);
+    assert.equal(pieces.pieces.at(-1), bytes, 'the chunk is handed on as it is, for the connection to copy once into its frame');
+    const wire = pieces.join();
+    assert.equal(pieces.byteLength, wire.length);
     assert.equal(wire[0], 0x00);
     assert.ok(wire.length < bytes.length + 200, 'the bytes are carried as they are, not encoded');
     const parsed = parseEnvelope(wire);
@@ -32,7 +35,7 @@ describe('wire form', () => {
 
   it('reads a chunk delivered inside a larger buffer (a view of the received frame) without copying it', () => {
     const env = make('request.data', { seq: 0, offset: 0, data: Buffer.from('abc') }, 'req-1');
-    const wire = toWire(env) as Buffer;
+    const wire = (toWire(env) as WirePieces).join();
     const frame = Buffer.concat([Buffer.from('prefix'), wire, Buffer.from('suffix')]);
     const view = frame.subarray(6, 6 + wire.length);
     const value = bulkValue(view);
@@ -47,7 +50,7 @@ describe('wire form', () => {
   });
 
   it('refuses broken binary payloads with a reason, never throwing', () => {
-    const wire = toWire(make('request.data', { seq: 0, offset: 0, data: Buffer.from('abc') }, 'req-1')) as Buffer;
+    const wire = (toWire(make('request.data', { seq: 0, offset: 0, data: Buffer.from('abc') }, 'req-1')) as WirePieces).join();
     const cases: Array<[Buffer, RegExp]> = [
       [wire.subarray(0, 4), /shorter than its 6-byte head/],
       [Buffer.concat([Buffer.from([0, 9]), wire.subarray(2)]), /format 9/],

@@ -13,19 +13,39 @@ const HEADER_AT = 6;
 
 export type WireValue = { ok: true; value: unknown } | { ok: false; error: string };
 
-/** The envelope as it is handed to the relay connection: itself, or one Buffer when it carries bytes. */
-export function toWire<T extends { body: unknown }>(envelope: T): T | Buffer {
+/**
+ * A bulk message's binary payload as the pieces it is made of: the head with the JSON header, then the
+ * chunk's own bytes. The relay connection copies each piece once, straight into its frame; joining them
+ * here first would copy every chunk twice on its way out.
+ */
+export class WirePieces {
+  readonly byteLength: number;
+
+  constructor(readonly pieces: readonly Uint8Array[]) {
+    let length = 0;
+    for (const piece of pieces) length += piece.length;
+    this.byteLength = length;
+  }
+
+  /** The payload as one Buffer, for a path that can only take it whole. */
+  join(): Buffer {
+    return Buffer.concat(this.pieces, this.byteLength);
+  }
+}
+
+/** The envelope as it is handed to the relay connection: itself, or the pieces of one binary payload when it carries bytes. */
+export function toWire<T extends { body: unknown }>(envelope: T): T | WirePieces {
   const body = envelope.body;
   if (typeof body !== 'object' || body === null || !('data' in body) || !(body.data instanceof Uint8Array)) return envelope;
   const { data, ...rest } = body as { data: Uint8Array };
-  const header = Buffer.from(JSON.stringify({ ...envelope, body: rest }), 'utf8');
-  const frame = Buffer.allocUnsafe(HEADER_AT + header.length + data.length);
-  frame[0] = BULK_MARK;
-  frame[1] = BULK_FORMAT;
-  frame.writeUInt32BE(header.length, 2);
-  header.copy(frame, HEADER_AT);
-  frame.set(data, HEADER_AT + header.length);
-  return frame;
+  const json = JSON.stringify({ ...envelope, body: rest });
+  const jsonLength = Buffer.byteLength(json, 'utf8');
+  const head = Buffer.allocUnsafe(HEADER_AT + jsonLength);
+  head[0] = BULK_MARK;
+  head[1] = BULK_FORMAT;
+  head.writeUInt32BE(jsonLength, 2);
+  head.write(json, HEADER_AT, 'utf8');
+  return new WirePieces([head, data]);
 }
 
 /** What a relay connection delivered, as a value to validate: JSON text parsed, a bulk payload unpacked. */

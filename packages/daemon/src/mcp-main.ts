@@ -1,7 +1,9 @@
+import { tuneHeapForStreaming } from '@remote-agent/transport';
 import { runMcpDaemon } from './mcp/cli.js';
 import { silenceSqliteExperimentalWarning } from './sqlite-warning.js';
 
 silenceSqliteExperimentalWarning();
+tuneHeapForStreaming();
 
 const stopSignal = new Promise<string>((resolve) => {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve(signal));

@@ -57,6 +57,12 @@ describe('executor config', () => {
     );
   });
 
+  test('output logs can be turned off with 0; other sizes below 1024 are refused', () => {
+    assert.equal(parseExecutorConfig({ EXECUTOR_ID: 'p', EXECUTOR_OUTPUT_MAX_BYTES: '0' }, [], host).outputMaxBytes, 0);
+    assert.equal(parseExecutorConfig({ EXECUTOR_ID: 'p', EXECUTOR_OUTPUT_MAX_BYTES: '1024' }, [], host).outputMaxBytes, 1024);
+    assert.throws(() => parseExecutorConfig({ EXECUTOR_ID: 'p', EXECUTOR_OUTPUT_MAX_BYTES: '1023' }, [], host), /EXECUTOR_OUTPUT_MAX_BYTES/);
+  });
+
   test('the id comes from --executor-id, --id or EXECUTOR_ID, the flag first', () => {
     assert.equal(parseExecutorConfig({ EXECUTOR_ID: 'env' }, ['--executor-id', 'flag'], host).executorId, 'flag');
     assert.equal(parseExecutorConfig({}, ['--id=short'], host).executorId, 'short');
@@ -103,7 +109,7 @@ describe('executor config', () => {
     fails({ ...base, EXECUTOR_MAX_CONCURRENT: '0' }, [], /EXECUTOR_MAX_CONCURRENT must be a whole number from 1/);
     fails({ ...base, EXECUTOR_HEARTBEAT_INTERVAL_MS: '1s' }, [], /EXECUTOR_HEARTBEAT_INTERVAL_MS/);
     fails({ ...base, EXECUTOR_KILL_GRACE_MS: '-1' }, [], /EXECUTOR_KILL_GRACE_MS/);
-    fails({ ...base, EXECUTOR_OUTPUT_MAX_BYTES: '10' }, [], /EXECUTOR_OUTPUT_MAX_BYTES/);
+    fails({ ...base, EXECUTOR_OUTPUT_MAX_BYTES: '10' }, [], /EXECUTOR_OUTPUT_MAX_BYTES must be 0 \(keep no output on disk\) or a whole number of bytes from 1024/);
     fails({ ...base, EXECUTOR_OUTPUT_RETAIN: 'many' }, [], /EXECUTOR_OUTPUT_RETAIN/);
     fails({ ...base, EXECUTOR_JOURNAL_RETAIN: '1' }, [], /EXECUTOR_JOURNAL_RETAIN/);
     fails({ ...base, EXECUTOR_OS: 'x'.repeat(65) }, [], /EXECUTOR_OS must be at most 64/);

@@ -180,7 +180,7 @@ export function parseExecutorConfig(
     creditNudgeMs: readInt(env, 'EXECUTOR_CREDIT_NUDGE_MS', 10_000, 10, 3_600_000),
     killGraceMs: readInt(env, 'EXECUTOR_KILL_GRACE_MS', 3_000, 0, 600_000),
     pipeCloseGraceMs: 2_000,
-    outputMaxBytes: readInt(env, 'EXECUTOR_OUTPUT_MAX_BYTES', 64 * MIB, 1024, 2 ** 40),
+    outputMaxBytes: readOutputMaxBytes(env),
     outputRetain: readInt(env, 'EXECUTOR_OUTPUT_RETAIN', 500, 1, 1_000_000),
     journalRetain: readInt(env, 'EXECUTOR_JOURNAL_RETAIN', 2000, 10, 1_000_000),
     shell: resolveShell(host.platform, env.ComSpec ?? env.COMSPEC, read(env, 'EXECUTOR_SHELL')),
@@ -206,4 +206,14 @@ export function parseCliConfig(env: NodeJS.ProcessEnv, argv: readonly string[], 
     );
   }
   return { executor, relay, relayProtocol: relaySubprotocolFromEnv(env), logLevel: level as LogLevel, logFormat: format };
+}
+
+/** 0 turns the output logs off; anything else must leave room for a useful log. */
+function readOutputMaxBytes(env: NodeJS.ProcessEnv): number {
+  const name = 'EXECUTOR_OUTPUT_MAX_BYTES';
+  const value = read(env, name);
+  if (value === undefined) return 64 * MIB;
+  const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (n === 0 || (Number.isSafeInteger(n) && n >= 1024 && n <= 2 ** 40)) return n;
+  throw invalid(`${name} must be 0 (keep no output on disk) or a whole number of bytes from 1024 to ${2 ** 40}, got ${quote(value)}`);
 }

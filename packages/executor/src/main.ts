@@ -1,5 +1,5 @@
 import { PRODUCT_VERSION, RemoteAgentError } from '@remote-agent/contracts';
-import { createLogger, createWebPubSubConnection, describeRelay, systemClock } from '@remote-agent/transport';
+import { createLogger, createWebPubSubConnection, describeRelay, systemClock, tuneHeapForStreaming } from '@remote-agent/transport';
 import { parseCliConfig } from './config.js';
 import { startExecutor } from './executor.js';
 
@@ -24,7 +24,7 @@ Settings (environment variables):
   EXECUTOR_MAX_CONCURRENT          commands running at once; more wait in a queue [8]
   EXECUTOR_HEARTBEAT_INTERVAL_MS   heartbeat period [10000]
   EXECUTOR_KILL_GRACE_MS           after a cancel, time before the process tree is force-killed [3000]
-  EXECUTOR_OUTPUT_MAX_BYTES        output kept on disk per stream of a run; older parts are rotated away [67108864]
+  EXECUTOR_OUTPUT_MAX_BYTES        output kept on disk per stream of a run; older parts are rotated away; 0 keeps none [67108864]
   EXECUTOR_OUTPUT_RETAIN           runs whose output logs are kept [500]
   EXECUTOR_JOURNAL_RETAIN          requests remembered for duplicate detection and result replay [2000]
   EXECUTOR_SHELL                   shell for commands [/bin/sh -c; cmd.exe /d /s /c on Windows]; pwsh and powershell work too
@@ -102,6 +102,7 @@ function exitWith(code: number): void {
   setTimeout(() => process.exit(code), 2_000).unref();
 }
 
+tuneHeapForStreaming();
 main(process.argv.slice(2), process.env).then(exitWith, (err: unknown) => {
   process.stderr.write(`ra-exec: ${err instanceof Error ? err.message : String(err)}\n`);
   exitWith(1);

@@ -19,7 +19,7 @@ function log(maxBytesPerStream = 1024 * 1024, retain = 10): OutputLog {
 describe('OutputLog', () => {
   test('reads by offset and length across writes, and reports completeness', () => {
     const output = log();
-    const writer = output.open('req-1');
+    const writer = output.open('req-1')!;
     writer.append('stdout', Buffer.from('hello '));
     writer.append('stdout', Buffer.from('world'));
     writer.append('stderr', Buffer.from('warn'));
@@ -42,7 +42,7 @@ describe('OutputLog', () => {
 
   test('tail lines ignore a final newline and stop at the requested count', () => {
     const output = log();
-    const writer = output.open('req-1');
+    const writer = output.open('req-1')!;
     writer.append('stdout', Buffer.from('one\ntwo\nthree\nfour\n'));
     writer.close();
     assert.equal(output.read('req-1', { stream: 'stdout', tailLines: 2 })?.data, 'three\nfour\n');
@@ -54,7 +54,7 @@ describe('OutputLog', () => {
 
   test('rotates old bytes away to stay within the bound, and says how many are gone', () => {
     const output = log(1024);
-    const writer = output.open('req-1');
+    const writer = output.open('req-1')!;
     const line = (i: number) => `line ${String(i).padStart(4, '0')}\n`;
     for (let i = 0; i < 300; i++) writer.append('stdout', Buffer.from(line(i)));
     writer.close();
@@ -76,7 +76,7 @@ describe('OutputLog', () => {
   test('keeps only the newest logs beyond the retention count', () => {
     const output = log(1024, 2);
     for (const id of ['a', 'b', 'c']) {
-      const writer = output.open(id);
+      const writer = output.open(id)!;
       writer.append('stdout', Buffer.from(id));
       writer.close();
     }
@@ -87,7 +87,7 @@ describe('OutputLog', () => {
   });
 
   test('survives a restart: a new instance reads the old logs', () => {
-    const writer = log().open('req-1');
+    const writer = log().open('req-1')!;
     writer.append('stdout', Buffer.from('kept'));
     writer.close();
     const again = log();
@@ -97,7 +97,7 @@ describe('OutputLog', () => {
 
   test('does not cut a character in half at the end of a read; binary reads come as base64', () => {
     const output = log();
-    const writer = output.open('req-1');
+    const writer = output.open('req-1')!;
     writer.append('stdout', Buffer.from('a€b'));
     writer.append('stderr', Buffer.from([0xff, 0xfe]));
     writer.close();
@@ -105,5 +105,13 @@ describe('OutputLog', () => {
     assert.equal(read.data, 'a');
     assert.equal(read.nextOffset, 1);
     assert.equal(output.read('req-1', { stream: 'stderr' })?.encoding, 'base64');
+  });
+
+  test('keeps nothing on disk when its size is 0, and says so by reading nothing', () => {
+    const off = new OutputLog({ dir: join(dir, 'off'), maxBytesPerStream: 0, retain: 10, logger: silentLogger });
+    assert.equal(off.keepsOutput, false);
+    assert.equal(off.open('req-1'), null);
+    assert.equal(off.read('req-1', { stream: 'stdout' }), null);
+    assert.deepEqual(readdirSync(dir), [], 'not even its folder is made');
   });
 });

@@ -18,7 +18,7 @@ const TAIL_BLOCK = 64 * 1024;
 export interface OutputLogOptions {
   /** Folder holding one sub-folder per request. */
   dir: string;
-  /** Bytes kept per stream of one request; older bytes are rotated away. */
+  /** Bytes kept per stream of one request; older bytes are rotated away. 0 keeps no output on disk at all. */
   maxBytesPerStream: number;
   /** Requests whose logs are kept; the oldest are removed first. */
   retain: number;
@@ -52,6 +52,10 @@ export class OutputLog {
   private readonly active = new Map<string, OutputLogWriter>();
 
   constructor(private readonly opts: OutputLogOptions) {
+    if (!this.keepsOutput) {
+      this.order = [];
+      return;
+    }
     mkdirSync(opts.dir, { recursive: true });
     this.order = readdirSync(opts.dir)
       .filter((name) => RUN_DIR.test(name))
@@ -60,8 +64,14 @@ export class OutputLog {
       .map((entry) => entry.name);
   }
 
-  /** Starts the log of a request, removing the oldest logs beyond the retention count. */
-  open(requestId: string): OutputLogWriter {
+  /** False when the executor was told to keep no output on disk (EXECUTOR_OUTPUT_MAX_BYTES=0). */
+  get keepsOutput(): boolean {
+    return this.opts.maxBytesPerStream > 0;
+  }
+
+  /** Starts the log of a request, removing the oldest logs beyond the retention count; null when no output is kept. */
+  open(requestId: string): OutputLogWriter | null {
+    if (!this.keepsOutput) return null;
     const name = dirName(requestId);
     const dir = join(this.opts.dir, name);
     rmSync(dir, { recursive: true, force: true });

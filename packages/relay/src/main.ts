@@ -1,4 +1,7 @@
+import { tuneHeapForStreaming } from '@remote-agent/transport';
 import { runRelayCli } from './cli.js';
+
+tuneHeapForStreaming();
 
 const code = await runRelayCli(process.argv.slice(2), process.env, {
   out: (text) => process.stdout.write(text),

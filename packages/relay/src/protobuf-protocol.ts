@@ -6,6 +6,7 @@ import {
   readFields,
   WireType,
   type ProtoData,
+  type ProtoParts,
   type Upstream,
 } from '@remote-agent/transport';
 import { decodeBase64JsonString } from './base64-literal.js';
@@ -84,7 +85,7 @@ export function peekProtobufAckId(frame: Buffer): number | undefined {
  * forwarded as it came; a JSON sender's is converted as the service documents it: json and text become
  * text_data (the JSON text, the string), binary and protobuf their base64-decoded bytes.
  */
-export function protobufGroupBody(group: string, payload: GroupPayload): Buffer {
+export function protobufGroupBody(group: string, payload: GroupPayload): ProtoParts {
   return dataMessageBody('group', group, payload.format === 'protobuf' ? payload.data : protoDataOf(payload.dataType, payload.json));
 }
 

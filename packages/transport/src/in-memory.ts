@@ -1,4 +1,4 @@
-import { ErrorCode, RemoteAgentError } from '@remote-agent/contracts';
+import { ErrorCode, RemoteAgentError, WirePieces } from '@remote-agent/contracts';
 import type {
   ConnectionEvents,
   ConnectionState,
@@ -41,8 +41,10 @@ export class InMemoryHub {
   /** @internal */
   publish(group: string, data: unknown, from: InMemoryConnection, noEcho: boolean): void {
     const members = this.groups.get(group);
-    if (!members || this.lose?.(group, data)) return;
-    const copy: unknown = data instanceof Uint8Array ? Buffer.from(data) : data === undefined ? undefined : JSON.parse(JSON.stringify(data));
+    // Each send is copied as a relay would: no member ever shares memory with the sender.
+    const copy: unknown =
+      data instanceof WirePieces ? data.join() : data instanceof Uint8Array ? Buffer.from(data) : data === undefined ? undefined : JSON.parse(JSON.stringify(data));
+    if (!members || this.lose?.(group, copy)) return;
     for (const member of members) {
       if (noEcho && member === from) continue;
       member.deliver({ group, data: copy, fromUserId: from.userId });

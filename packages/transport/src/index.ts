@@ -15,3 +15,4 @@ export * from './data-receiver.js';
 export * from './protobuf/wire.js';
 export * from './protobuf/web-pubsub-proto.js';
 export * from './protobuf/sdk-protocol.js';
+export * from './heap-tuning.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { ErrorCode, RemoteAgentError } from '@remote-agent/contracts';
+import { ErrorCode, RemoteAgentError, WirePieces } from '@remote-agent/contracts';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { GroupMessage, RelayConnection } from './connection.js';
 import { memoryLogger, silentLogger, type Logger } from './logger.js';
@@ -221,10 +221,19 @@ describe('WebPubSubConnection in protobuf mode (the default)', () => {
     assert.equal(direct.binary, true);
     assert.deepEqual(direct.message, { type: 'sendToGroup', group: 'g-write', ackId: undefined, noEcho: true, data: { kind: 'binary', bytes: bulk.subarray(10) }, stream: false });
 
+    await conn.sendToGroup('g-write', new WirePieces([Buffer.from('head:'), bulk.subarray(0, 70_000)]), { fireAndForget: true });
+    const pieces = (await relay.received.next(sendsToGroup('g-write'))).message as Extract<Upstream, { type: 'sendToGroup' }>;
+    assert.deepEqual(pieces.data, { kind: 'binary', bytes: Buffer.concat([Buffer.from('head:'), bulk.subarray(0, 70_000)]) });
+
     await conn.sendToGroup('g-write', Uint8Array.from([1, 2, 3]));
     const acked = (await relay.received.next(sendsToGroup('g-write'))).message as Extract<Upstream, { type: 'sendToGroup' }>;
     assert.ok(acked.ackId !== undefined);
     assert.deepEqual(acked.data, { kind: 'binary', bytes: Buffer.from([1, 2, 3]) });
+
+    await conn.sendToGroup('g-write', new WirePieces([Buffer.from([9]), Buffer.from([8, 7])]));
+    const ackedPieces = (await relay.received.next(sendsToGroup('g-write'))).message as Extract<Upstream, { type: 'sendToGroup' }>;
+    assert.ok(ackedPieces.ackId !== undefined, 'pieces sent with an ack take the SDK path, joined');
+    assert.deepEqual(ackedPieces.data, { kind: 'binary', bytes: Buffer.from([9, 8, 7]) });
     await conn.stop();
   });
 
@@ -290,10 +299,14 @@ describe('WebPubSubConnection in JSON mode', () => {
     assert.ok(Buffer.isBuffer((await inbox.waitFor(1))[0]!.data));
     assert.deepEqual([...(inbox.items[0]!.data as Buffer)], [...bulk]);
 
+    await conn.sendToGroup('g-json', new WirePieces([bulk.subarray(0, 2), bulk.subarray(2)]), { fireAndForget: true });
+    const joined = await relay.received.next(sendsToGroup('g-json'));
+    assert.equal(joined.text, direct.text, 'pieces are sent as the one payload they make');
+
     await conn.sendToGroup('g-json', { v: 2 }, { fireAndForget: true });
     const value = await relay.received.next(sendsToGroup('g-json'));
     assert.deepEqual(value.message, { type: 'sendToGroup', group: 'g-json', noEcho: false, dataType: 'json', data: { v: 2 } });
-    assert.deepEqual((await inbox.waitFor(2))[1]!.data, { v: 2 });
+    assert.deepEqual((await inbox.waitFor(3))[2]!.data, { v: 2 });
     await conn.stop();
   });
 });

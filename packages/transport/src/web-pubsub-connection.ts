@@ -8,7 +8,7 @@ import type {
   WebPubSubClient,
   WebPubSubDataType,
 } from '@azure/web-pubsub-client';
-import { ErrorCode, RemoteAgentError } from '@remote-agent/contracts';
+import { ErrorCode, RemoteAgentError, WirePieces } from '@remote-agent/contracts';
 import { clientAccessUrlProvider, describeRelay, type RelayAccess, type RelaySubprotocol } from './access.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import type { ConnectionEvents, ConnectionState, RelayConnection, SendOptions } from './connection.js';
@@ -72,20 +72,33 @@ interface SocketFactoryInternals {
 
 function encode(data: unknown): [JSONTypes | ArrayBuffer, WebPubSubDataType] {
   if (typeof data === 'string') return [data, 'text'];
+  if (data instanceof WirePieces) return [copyToArrayBuffer(data.pieces, data.byteLength), 'binary'];
   if (data instanceof ArrayBuffer) return [data, 'binary'];
-  if (ArrayBuffer.isView(data)) {
-    const bytes = new Uint8Array(data.byteLength);
-    bytes.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-    return [bytes.buffer, 'binary'];
-  }
+  if (ArrayBuffer.isView(data)) return [copyToArrayBuffer([new Uint8Array(data.buffer, data.byteOffset, data.byteLength)], data.byteLength), 'binary'];
   return [(data ?? null) as JSONTypes, 'json'];
 }
 
-/** The bytes of a binary payload as a Buffer over the same memory; null for anything else. */
-function bytesOf(data: unknown): Buffer | null {
-  if (data instanceof ArrayBuffer) return Buffer.from(data);
-  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+function copyToArrayBuffer(pieces: readonly Uint8Array[], byteLength: number): ArrayBuffer {
+  const bytes = new Uint8Array(byteLength);
+  let at = 0;
+  for (const piece of pieces) {
+    bytes.set(piece, at);
+    at += piece.length;
+  }
+  return bytes.buffer;
+}
+
+/** The pieces of a binary payload, over the caller's memory; null for anything else. */
+function piecesOf(data: unknown): readonly Uint8Array[] | null {
+  if (data instanceof WirePieces) return data.pieces;
+  if (data instanceof ArrayBuffer) return [new Uint8Array(data)];
+  if (ArrayBuffer.isView(data)) return [new Uint8Array(data.buffer, data.byteOffset, data.byteLength)];
   return null;
+}
+
+function base64Of(pieces: readonly Uint8Array[]): string {
+  const whole = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
+  return Buffer.from(whole.buffer, whole.byteOffset, whole.byteLength).toString('base64');
 }
 
 function decode(data: unknown): unknown {
@@ -251,15 +264,16 @@ class WebPubSubConnection implements RelayConnection {
 
   /**
    * The frame the SDK would write for a fire-and-forget sendToGroup of bytes (no ackId), built straight from
-   * the caller's Buffer: the SDK would first copy it into an ArrayBuffer. JSON values and text keep the SDK's path.
+   * the caller's pieces, each copied once into the frame: the SDK would first join them into an ArrayBuffer.
+   * JSON values and text keep the SDK's path.
    */
   private sendDirect(group: string, data: unknown, noEcho: boolean): boolean {
-    const bytes = bytesOf(data);
-    if (this.sockets === null || bytes === null) return false;
+    const pieces = piecesOf(data);
+    if (this.sockets === null || pieces === null) return false;
     const frame =
       this.subprotocol === 'protobuf'
-        ? encodeUpstream({ type: 'sendToGroup', group, noEcho, data: { kind: 'binary', bytes }, stream: false })
-        : `{"type":"sendToGroup","group":${JSON.stringify(group)},"noEcho":${noEcho},"dataType":"binary","data":"${bytes.toString('base64')}"}`;
+        ? encodeUpstream({ type: 'sendToGroup', group, noEcho, data: { kind: 'binary', bytes: pieces }, stream: false })
+        : `{"type":"sendToGroup","group":${JSON.stringify(group)},"noEcho":${noEcho},"dataType":"binary","data":"${base64Of(pieces)}"}`;
     return this.sockets.trySend(frame, (err) => this.logger.debug('frame not sent', { group, error: messageOf(err) }));
   }
 

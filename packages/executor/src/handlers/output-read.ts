@@ -21,6 +21,13 @@ export function createOutputReadHandler(opts: OutputReadHandlerOptions): Request
     usesSlot: false,
     async handle(params) {
       const { targetRequestId, ...read } = params;
+      if (!opts.outputLog.keepsOutput) {
+        throw new RemoteAgentError(
+          ErrorCode.NotFound,
+          `executor ${opts.executorId} keeps no output on disk (EXECUTOR_OUTPUT_MAX_BYTES=0): only the output the daemon ` +
+            `received while the request ran is available`,
+        );
+      }
       const found = opts.outputLog.read(targetRequestId, read);
       if (found) return { outcome: 'done', ok: true, result: found };
       const known = opts.lookup(targetRequestId);

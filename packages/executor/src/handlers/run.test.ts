@@ -327,6 +327,20 @@ describe('run', () => {
     assert.equal(o4!.error?.code, 'NOT_FOUND');
   });
 
+  test('with output logs off the run streams as usual, nothing is written, and a read says why there is nothing', opts, async () => {
+    h = await startHarness({ env: { EXECUTOR_OUTPUT_MAX_BYTES: '0' } });
+    h.daemon.autoCredit = true;
+    await h.daemon.submit('exec-1', 'r1', 'run', { command: 'echo kept-nowhere' });
+    const run = await h.daemon.result('r1');
+    assert.equal(run.ok, true);
+    assert.equal(h.daemon.output('r1', 'stdout').toString(), 'kept-nowhere\n');
+    await h.daemon.submit('exec-1', 'o1', 'output.read', { targetRequestId: 'r1', stream: 'stdout' });
+    const read = await h.daemon.result('o1');
+    assert.equal(read.error?.code, 'NOT_FOUND');
+    assert.match(read.error?.message ?? '', /keeps no output on disk \(EXECUTOR_OUTPUT_MAX_BYTES=0\)/);
+    assert.equal(existsSync(join(h.config.stateDir, 'output')), false);
+  });
+
   test('a run without output reads back as empty', opts, async () => {
     h = await startHarness();
     await h.daemon.submit('exec-1', 'r1', 'run', { command: 'true' });

@@ -141,6 +141,7 @@ describe('downstream messages', () => {
       assert.deepEqual(decodeDownstream(frame), { type: 'data', from: 'group', group: 'g', data, sequenceId });
     }
     assert.deepEqual(decodeDownstream(groupDataFrame(body)), { type: 'data', from: 'group', group: 'g', data, sequenceId: undefined });
+    assert.ok(body.parts.includes(data.bytes), 'the body holds the payload by reference: each frame copies it once');
   });
 
   it('reads a connected message without a reconnection token (the non-reliable protocol) as having none', () => {

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { ProtobufError, ProtoWriter, readFields, varintSize, WireType, type ProtoField } from './wire.js';
+import { ProtobufError, ProtoWriter, readFields, varintSize, WireType, type ProtoBytes, type ProtoField, type ProtoParts } from './wire.js';
 
 /**
  * Azure Web PubSub's protobuf client subprotocols (`protobuf.webpubsub.azure.v1` and the reliable
@@ -17,6 +17,12 @@ export type ProtoDataKind = 'text' | 'binary' | 'protobuf' | 'json';
 export interface ProtoData {
   kind: ProtoDataKind;
   bytes: Buffer;
+}
+
+/** MessageData to encode: the same, its bytes possibly in pieces (each copied once, into the frame). */
+export interface OutgoingData {
+  kind: ProtoDataKind;
+  bytes: ProtoBytes;
 }
 
 const DATA_FIELD: Record<ProtoDataKind, number> = { text: 1, binary: 2, protobuf: 3, json: 4 };
@@ -39,12 +45,17 @@ export type Downstream =
   | { type: 'pong' }
   | { type: 'unknown'; field: number };
 
+/** A message to encode: any decoded one, or the same with its payload in pieces. */
+type Outgoing<T> = T extends { data?: ProtoData } ? Omit<T, 'data'> & { data?: OutgoingData } : T;
+export type OutgoingUpstream = Outgoing<Exclude<Upstream, { type: 'unknown' }>>;
+export type OutgoingDownstream = Outgoing<Exclude<Downstream, { type: 'unknown' }>>;
+
 const UP = { sendToGroup: 1, event: 5, joinGroup: 6, leaveGroup: 7, sequenceAck: 8, ping: 9 } as const;
 const DOWN = { ack: 1, data: 2, system: 3, pong: 4 } as const;
 
 // ---- MessageData -------------------------------------------------------------------------------------
 
-export function encodeMessageData(data: ProtoData): Buffer {
+export function encodeMessageData(data: OutgoingData): Buffer {
   return new ProtoWriter().bytesField(DATA_FIELD[data.kind], data.bytes).finish();
 }
 
@@ -70,7 +81,7 @@ function readMessageData(buf: Buffer): ProtoData | undefined {
 
 // ---- upstream (client -> service) --------------------------------------------------------------------
 
-export function encodeUpstream(msg: Exclude<Upstream, { type: 'unknown' }>): Buffer {
+export function encodeUpstream(msg: OutgoingUpstream): Buffer {
   const w = new ProtoWriter();
   switch (msg.type) {
     case 'sendToGroup':
@@ -187,7 +198,7 @@ function decodeUpstreamMember(field: number, body: Buffer): Upstream {
 
 // ---- downstream (service -> client) ------------------------------------------------------------------
 
-export function encodeDownstream(msg: Exclude<Downstream, { type: 'unknown' }>): Buffer {
+export function encodeDownstream(msg: OutgoingDownstream): Buffer {
   const w = new ProtoWriter();
   switch (msg.type) {
     case 'ack':
@@ -218,25 +229,28 @@ export function encodeDownstream(msg: Exclude<Downstream, { type: 'unknown' }>):
 }
 
 /**
- * The fields of a DataMessage before its sequence id, built once per fan-out (the payload's bytes are
- * copied once, here) and framed per recipient by groupDataFrame.
+ * The fields of a DataMessage before its sequence id, unjoined: built once per fan-out, the payload held by
+ * reference, and framed per recipient by groupDataFrame, which copies it once into that recipient's frame.
  */
-export function dataMessageBody(from: string, group: string | undefined, data: ProtoData | undefined): Buffer {
+export function dataMessageBody(from: string, group: string | undefined, data: OutgoingData | undefined): ProtoParts {
   const w = new ProtoWriter().stringField(1, from);
   if (group !== undefined) w.stringField(2, group);
   if (data !== undefined) w.messageField(3, (d) => d.bytesField(DATA_FIELD[data.kind], data.bytes));
-  return w.finish();
+  return w.unjoined();
 }
 
 /** A whole DownstreamMessage frame around a DataMessage body, numbered for the reliable protocol. */
-export function groupDataFrame(body: Buffer, sequenceId?: number): Buffer {
+export function groupDataFrame(body: ProtoParts, sequenceId?: number): Buffer {
   const seq = sequenceId === undefined ? 0 : 1 + varintSize(sequenceId);
   const inner = body.length + seq;
   const head = 1 + varintSize(inner);
   const frame = Buffer.allocUnsafe(head + inner);
   frame[0] = DOWN.data * 8 + WireType.LengthDelimited;
   let pos = writeVarint(frame, 1, inner);
-  pos += body.copy(frame, pos);
+  for (const part of body.parts) {
+    frame.set(part, pos);
+    pos += part.length;
+  }
   if (sequenceId !== undefined) {
     frame[pos++] = 4 * 8 + WireType.Varint;
     writeVarint(frame, pos, sequenceId);

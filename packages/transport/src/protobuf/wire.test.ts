@@ -90,6 +90,15 @@ describe('ProtoWriter and readFields', () => {
     assert.equal(field!.bytes.byteOffset, frame.byteOffset + 2);
   });
 
+  it('writes a bytes field given in pieces as the one field they make, and can hand its parts over unjoined', () => {
+    const pieces = [Buffer.from([1, 2]), Buffer.alloc(0), Buffer.from([3])];
+    assert.equal(hex(new ProtoWriter().bytesField(1, pieces).finish()), hex(new ProtoWriter().bytesField(1, Buffer.from([1, 2, 3])).finish()));
+    const { parts, length } = new ProtoWriter().varintField(2, 1).bytesField(1, pieces).unjoined();
+    assert.equal(length, 7);
+    assert.ok(parts.includes(pieces[0]!), 'the pieces are kept by reference, not copied');
+    assert.equal(hex(Buffer.concat(parts)), '1001' + '0a03010203');
+  });
+
   it('writes an empty nested message as its tag and a zero length', () => {
     assert.equal(hex(new ProtoWriter().messageField(9, () => {}).finish()), '4a00');
   });

@@ -25,6 +25,15 @@ export function varintSize(value: number): number {
   return size;
 }
 
+/** Bytes to write into a frame: one buffer, or the pieces of one, each copied once when the frame is joined. */
+export type ProtoBytes = Uint8Array | readonly Uint8Array[];
+
+/** A message's encoded fields not yet joined: parts kept by reference, and their total length. */
+export interface ProtoParts {
+  parts: readonly Uint8Array[];
+  length: number;
+}
+
 /** Appends protobuf fields to a list of parts, joined once by finish(). */
 export class ProtoWriter {
   private readonly parts: Uint8Array[] = [];
@@ -50,12 +59,15 @@ export class ProtoWriter {
   }
 
   /** A length-delimited field whose bytes are kept by reference until finish(). */
-  bytesField(field: number, value: Uint8Array): this {
+  bytesField(field: number, value: ProtoBytes): this {
+    const pieces = value instanceof Uint8Array ? [value] : value;
+    let length = 0;
+    for (const piece of pieces) length += piece.length;
     this.tag(field, WireType.LengthDelimited);
-    this.varint(value.length);
+    this.varint(length);
     this.flushScratch();
-    this.parts.push(value);
-    this.size += value.length;
+    for (const piece of pieces) this.parts.push(piece);
+    this.size += length;
     return this;
   }
 
@@ -82,6 +94,12 @@ export class ProtoWriter {
   takeParts(): Uint8Array[] {
     this.flushScratch();
     return this.parts;
+  }
+
+  /** The fields written so far, unjoined: a caller frames them itself, copying each byte once. */
+  unjoined(): ProtoParts {
+    this.flushScratch();
+    return { parts: this.parts, length: this.size };
   }
 
   private tag(field: number, wireType: number): void {
