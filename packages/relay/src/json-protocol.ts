@@ -12,7 +12,7 @@ import {
 } from './client-message.js';
 import type { GroupMessage } from './group-message.js';
 import { isJsonSpace, isValidJson } from './json-validate.js';
-import type { WireCodec } from './wire-codec.js';
+import type { FrameAlloc, WireCodec } from './wire-codec.js';
 
 /**
  * The Azure Web PubSub JSON subprotocols (`json.webpubsub.azure.v1` and its reliable variant): parsing of
@@ -210,8 +210,14 @@ export const jsonWire: WireCodec = {
   connected: connectedFrame,
   disconnected: disconnectedFrame,
   pong: () => PONG_FRAME,
-  groupFrame(message: GroupMessage, sequenceId: number | undefined): Buffer {
+  groupFrame(message: GroupMessage, sequenceId: number | undefined, alloc: FrameAlloc = Buffer.allocUnsafe): Buffer {
     const head = sequenceId === undefined ? OPEN_BRACE : Buffer.from(`{"sequenceId":${sequenceId},`);
-    return Buffer.concat([head, ...message.jsonBody()]);
+    const body = message.jsonBody();
+    let size = head.length;
+    for (const part of body) size += part.length;
+    const frame = alloc(size);
+    let at = head.copy(frame, 0);
+    for (const part of body) at += part.copy(frame, at);
+    return frame;
   },
 };

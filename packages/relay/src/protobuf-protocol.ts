@@ -13,7 +13,7 @@ import { decodeBase64JsonString } from './base64-literal.js';
 import { GROUP_PROBLEM, isGroupName, malformed, type DataType, type GroupPayload, type ParsedFrame } from './client-message.js';
 import type { GroupMessage } from './group-message.js';
 import { isValidJson, trimJsonSpace } from './json-validate.js';
-import type { WireCodec } from './wire-codec.js';
+import type { FrameAlloc, WireCodec } from './wire-codec.js';
 
 /**
  * Azure Web PubSub's protobuf subprotocols (`protobuf.webpubsub.azure.v1` and its reliable variant) on the
@@ -118,7 +118,7 @@ export const protobufWire: WireCodec = {
     encodeDownstream({ type: 'connected', connectionId, userId: userId ?? '', reconnectionToken }),
   disconnected: (reason) => encodeDownstream({ type: 'disconnected', reason }),
   pong: () => PONG_FRAME,
-  groupFrame(message: GroupMessage, sequenceId: number | undefined): Buffer {
-    return groupDataFrame(message.protobufBody(), sequenceId);
+  groupFrame(message: GroupMessage, sequenceId: number | undefined, alloc?: FrameAlloc): Buffer {
+    return groupDataFrame(message.protobufBody(), sequenceId, alloc);
   },
 };

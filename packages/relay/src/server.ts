@@ -7,6 +7,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { ErrorCode, PRODUCT_VERSION, RemoteAgentError } from '@remote-agent/contracts';
 import { formatConnectionString, Listeners, systemClock, type Clock, type Logger, type TimerHandle } from '@remote-agent/transport';
 import { handleFrame, type DispatchContext } from './dispatch.js';
+import { MAX_FREE_SLABS, SLAB_BYTES, SlabPool } from './frame-arena.js';
 import { Hub } from './hub.js';
 import { DEFAULT_RELAY_LIMITS, type RelayLimits } from './limits.js';
 import { Permissions } from './permissions.js';
@@ -116,6 +117,7 @@ class BuiltInRelay implements RelayServer, DispatchContext {
   private readonly sockets = new Set<WebSocket>();
   private readonly listeners: Listeners<RelayEvents>;
   private readonly refusalsLogged = new Map<string, number>();
+  private readonly slabs = new SlabPool(SLAB_BYTES, MAX_FREE_SLABS);
   private keepAlive: TimerHandle | null = null;
   private closing: Promise<void> | null = null;
   private endpoint = '';
@@ -311,6 +313,7 @@ class BuiltInRelay implements RelayServer, DispatchContext {
       permissions: Permissions.fromRoles(decision.claims.roles),
       reconnectionToken: randomBytes(32).toString('base64url'),
       limits: this.limits,
+      slabs: this.slabs,
     });
     const hub = this.hub(decision.hub);
     hub.add(session);

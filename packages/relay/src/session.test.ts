@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decodeDownstream, PROTOBUF_RELIABLE_PROTOCOL, type Downstream } from '@remote-agent/transport';
+import { MAX_FREE_SLABS, SLAB_BYTES, SlabPool } from './frame-arena.js';
 import { GroupMessage } from './group-message.js';
 import { RELIABLE_PROTOCOL, JSON_PROTOCOL } from './json-protocol.js';
 import { DEFAULT_RELAY_LIMITS, type RelayLimits } from './limits.js';
@@ -39,6 +40,7 @@ function session(reliable: boolean | string, limits: Partial<RelayLimits> = {}):
     permissions: Permissions.fromRoles([]),
     reconnectionToken: 't',
     limits: { ...DEFAULT_RELAY_LIMITS, ...limits },
+    slabs: new SlabPool(SLAB_BYTES, MAX_FREE_SLABS),
   });
 }
 
@@ -118,14 +120,17 @@ test('each kind of warning is reported once', () => {
 
 test('the unacked queue compacts and keeps byte counts exact', () => {
   const q = new UnackedQueue();
-  for (let i = 1; i <= 5000; i++) q.push(i, Buffer.from(`f${i}`), 2);
-  q.acknowledge(4000);
+  const released: number[] = [];
+  for (let i = 1; i <= 5000; i++) q.push({ sequenceId: i, frame: Buffer.from(`f${i % 10}`), slab: null });
+  q.acknowledge(4000, (e) => released.push(e.sequenceId));
   assert.equal(q.count, 1000);
   assert.equal(q.bytes, 2000);
-  assert.deepEqual([...q.frames()].slice(0, 2).map(String), ['f4001', 'f4002']);
-  q.acknowledge(5000);
+  assert.equal(released.length, 4000);
+  assert.deepEqual([...q.pending()].slice(0, 2).map((e) => e.sequenceId), [4001, 4002]);
+  q.acknowledge(5000, (e) => released.push(e.sequenceId));
   assert.equal(q.count, 0);
   assert.equal(q.bytes, 0);
+  assert.deepEqual(released, Array.from({ length: 5000 }, (_, i) => i + 1), 'every message released once, in order');
 });
 
 test('a protobuf session speaks binary frames only: greeting, numbered group messages, acks, pong', () => {
@@ -157,6 +162,46 @@ test('a protobuf session speaks binary frames only: greeting, numbered group mes
     ['connected', 2],
     'un-acked protobuf frames are kept ready and sent again',
   );
+});
+
+test('bulk frames kept for recovery come from slabs that are reused only once acknowledged and written', () => {
+  const slabs = new SlabPool(SLAB_BYTES, MAX_FREE_SLABS);
+  const s = new Session({
+    connectionId: 'c1',
+    hub: 'h',
+    userId: 'u',
+    protocol: subprotocolNamed(PROTOBUF_RELIABLE_PROTOCOL)!,
+    permissions: Permissions.fromRoles([]),
+    reconnectionToken: 't',
+    limits: DEFAULT_RELAY_LIMITS,
+    slabs,
+  });
+  const written: Array<() => void> = [];
+  const frames: Buffer[] = [];
+  const ws: RelaySocket = {
+    readyState: 1,
+    bufferedAmount: 0,
+    send: (data, _options, done) => {
+      frames.push(Buffer.from(data));
+      if (done) written.push(() => done());
+    },
+    close: () => {},
+    terminate: () => {},
+    ping: () => {},
+  };
+  s.attach(ws);
+  const chunk = (fill: number): GroupMessage =>
+    new GroupMessage('g', { format: 'protobuf', data: { kind: 'binary', bytes: Buffer.alloc(64 * 1024, fill) } }, 'u');
+  assert.ok(s.deliver(chunk(1)));
+  assert.ok(s.deliver(chunk(2)));
+  const sent = frames.slice(1).map((f) => decodeDownstream(f));
+  assert.deepEqual(sent.map((d) => (d.type === 'data' ? [d.sequenceId, d.data?.bytes[0]] : null)), [[1, 1], [2, 2]]);
+  assert.equal(written.length, 2, 'each kept bulk frame is sent with a completion callback');
+  s.acknowledge(2);
+  s.end();
+  assert.equal(slabs.freeCount, 0, 'acknowledged, but the writes have not completed: the slab stays out of the pool');
+  for (const done of written) done();
+  assert.equal(slabs.freeCount, 1);
 });
 
 test('a group message builds each format\'s body once, however many recipients', () => {

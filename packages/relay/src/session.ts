@@ -1,5 +1,6 @@
 import type { TimerHandle } from '@remote-agent/transport';
 import type { AckError, ParsedFrame } from './client-message.js';
+import { FrameArena, type SlabPool, type Slab } from './frame-arena.js';
 import type { GroupMessage } from './group-message.js';
 import type { RelayLimits } from './limits.js';
 import type { Permissions } from './permissions.js';
@@ -12,7 +13,8 @@ import type { Frame, WireCodec } from './wire-codec.js';
 export interface RelaySocket {
   readonly readyState: number;
   readonly bufferedAmount: number;
-  send(data: Frame, options: { binary: boolean }): void;
+  /** `done` is called once the frame is written, or failed to be: until then its bytes must not change. */
+  send(data: Frame, options: { binary: boolean }, done?: (err?: Error) => void): void;
   close(code?: number, reason?: string): void;
   terminate(): void;
   ping(): void;
@@ -29,6 +31,8 @@ export interface SessionInit {
   permissions: Permissions;
   reconnectionToken: string;
   limits: RelayLimits;
+  /** The relay's slabs, which this session's kept bulk frames are cut from. */
+  slabs: SlabPool;
 }
 
 /**
@@ -53,6 +57,8 @@ export class Session {
   private current: RelaySocket | null = null;
   private nextSequenceId = 1;
   private readonly unacked = new UnackedQueue();
+  private readonly arena: FrameArena;
+  private readonly release = (entry: { slab: Slab | null }): void => this.arena.release(entry.slab);
   private readonly handledAckIds: RecentIds;
   private readonly warned = new Set<string>();
   private readonly limits: RelayLimits;
@@ -69,6 +75,7 @@ export class Session {
     this.reconnectionToken = init.reconnectionToken;
     this.limits = init.limits;
     this.handledAckIds = new RecentIds(init.limits.rememberedAckIds);
+    this.arena = new FrameArena(init.slabs);
   }
 
   get socket(): RelaySocket | null {
@@ -85,7 +92,7 @@ export class Session {
     this.alive = true;
     const options = this.codec.sendOptions;
     socket.send(this.codec.connected(this.userId, this.connectionId, this.reliable ? this.reconnectionToken : undefined), options);
-    for (const frame of this.unacked.frames()) socket.send(frame, options);
+    for (const entry of this.unacked.pending()) this.sendKept(socket, entry.frame, entry.slab);
   }
 
   /** Reads one client frame in this session's wire format. */
@@ -118,11 +125,26 @@ export class Session {
       return true;
     }
     const sequenceId = this.nextSequenceId++;
-    const frame = this.codec.groupFrame(message, sequenceId);
-    this.unacked.push(sequenceId, frame, frame.length);
+    let slab: Slab | null = null;
+    const frame = this.codec.groupFrame(message, sequenceId, (size) => {
+      const cut = this.arena.cut(size);
+      slab = cut.slab;
+      return cut.frame;
+    });
+    this.unacked.push({ sequenceId, frame, slab });
     if (this.unacked.count > this.limits.maxUnackedMessages || this.unacked.bytes > this.limits.maxUnackedBytes) return false;
-    if (socket !== null && socket.readyState === OPEN) socket.send(frame, this.codec.sendOptions);
+    if (socket !== null && socket.readyState === OPEN) this.sendKept(socket, frame, slab);
     return true;
+  }
+
+  /** Sends a kept frame; its slab is held until the write is done, so its bytes stay as they are meanwhile. */
+  private sendKept(socket: RelaySocket, frame: Buffer, slab: Slab | null): void {
+    if (slab === null) {
+      socket.send(frame, this.codec.sendOptions);
+      return;
+    }
+    this.arena.hold(slab);
+    socket.send(frame, this.codec.sendOptions, () => this.arena.release(slab));
   }
 
   sendAck(ackId: number, error?: AckError): void {
@@ -144,7 +166,7 @@ export class Session {
   }
 
   acknowledge(sequenceId: number): void {
-    this.unacked.acknowledge(Math.min(sequenceId, this.nextSequenceId - 1));
+    this.unacked.acknowledge(Math.min(sequenceId, this.nextSequenceId - 1), this.release);
   }
 
   hasHandled(ackId: number): boolean {
@@ -166,7 +188,8 @@ export class Session {
     this.ended = true;
     this.expiry?.cancel();
     this.expiry = null;
-    this.unacked.clear();
+    this.unacked.clear(this.release);
+    this.arena.close();
     this.current = null;
   }
 }

@@ -1,7 +1,10 @@
-interface Entry {
+import type { Slab } from './frame-arena.js';
+
+/** A numbered message kept until acknowledged: its frame, and the slab its bytes were cut from (if any). */
+export interface UnackedFrame {
   sequenceId: number;
   frame: Buffer;
-  bytes: number;
+  slab: Slab | null;
 }
 
 /**
@@ -9,7 +12,7 @@ interface Entry {
  * a prefix; after a reconnect the rest is sent again. Amortised O(1) per message.
  */
 export class UnackedQueue {
-  private entries: Entry[] = [];
+  private entries: UnackedFrame[] = [];
   private head = 0;
   private totalBytes = 0;
 
@@ -21,17 +24,19 @@ export class UnackedQueue {
     return this.totalBytes;
   }
 
-  push(sequenceId: number, frame: Buffer, bytes: number): void {
-    this.entries.push({ sequenceId, frame, bytes });
-    this.totalBytes += bytes;
+  push(entry: UnackedFrame): void {
+    this.entries.push(entry);
+    this.totalBytes += entry.frame.length;
   }
 
-  /** Frees every message up to and including `sequenceId` (acks are cumulative). */
-  acknowledge(sequenceId: number): void {
+  /** Frees every message up to and including `sequenceId` (acks are cumulative), each handed to `released`. */
+  acknowledge(sequenceId: number, released: (entry: UnackedFrame) => void): void {
     const entries = this.entries;
     let head = this.head;
     while (head < entries.length && entries[head]!.sequenceId <= sequenceId) {
-      this.totalBytes -= entries[head]!.bytes;
+      const entry = entries[head]!;
+      this.totalBytes -= entry.frame.length;
+      released(entry);
       head++;
     }
     if (head === entries.length) {
@@ -45,11 +50,13 @@ export class UnackedQueue {
     }
   }
 
-  *frames(): IterableIterator<Buffer> {
-    for (let i = this.head; i < this.entries.length; i++) yield this.entries[i]!.frame;
+  *pending(): IterableIterator<UnackedFrame> {
+    for (let i = this.head; i < this.entries.length; i++) yield this.entries[i]!;
   }
 
-  clear(): void {
+  /** Frees everything, each entry handed to `released`. */
+  clear(released: (entry: UnackedFrame) => void): void {
+    for (let i = this.head; i < this.entries.length; i++) released(this.entries[i]!);
     this.entries = [];
     this.head = 0;
     this.totalBytes = 0;

@@ -4,6 +4,9 @@ import type { GroupMessage } from './group-message.js';
 /** A frame as a socket sends it: JSON text, or the bytes of a text or binary frame. */
 export type Frame = string | Buffer;
 
+/** Memory of `size` bytes for a frame to be written into. */
+export type FrameAlloc = (size: number) => Buffer;
+
 /**
  * One wire format (JSON or protobuf) as a session speaks it: reading client frames and writing the relay's.
  * A session holds the codec of its subprotocol, fixed when the connection is made.
@@ -20,6 +23,6 @@ export interface WireCodec {
   connected(userId: string | null, connectionId: string, reconnectionToken: string | undefined): Frame;
   disconnected(reason: string): Frame;
   pong(): Frame;
-  /** A group message for one recipient, from the body the message builds once per format. */
-  groupFrame(message: GroupMessage, sequenceId: number | undefined): Buffer;
+  /** A group message for one recipient, from the body the message builds once per format, written into `alloc`'s memory. */
+  groupFrame(message: GroupMessage, sequenceId: number | undefined, alloc?: FrameAlloc): Buffer;
 }

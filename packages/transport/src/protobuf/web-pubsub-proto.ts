@@ -239,12 +239,15 @@ export function dataMessageBody(from: string, group: string | undefined, data: O
   return w.unjoined();
 }
 
-/** A whole DownstreamMessage frame around a DataMessage body, numbered for the reliable protocol. */
-export function groupDataFrame(body: ProtoParts, sequenceId?: number): Buffer {
+/**
+ * A whole DownstreamMessage frame around a DataMessage body, numbered for the reliable protocol, written
+ * into memory from `alloc` (a relay cuts kept frames from slabs of its own).
+ */
+export function groupDataFrame(body: ProtoParts, sequenceId?: number, alloc: (size: number) => Buffer = Buffer.allocUnsafe): Buffer {
   const seq = sequenceId === undefined ? 0 : 1 + varintSize(sequenceId);
   const inner = body.length + seq;
   const head = 1 + varintSize(inner);
-  const frame = Buffer.allocUnsafe(head + inner);
+  const frame = alloc(head + inner);
   frame[0] = DOWN.data * 8 + WireType.LengthDelimited;
   let pos = writeVarint(frame, 1, inner);
   for (const part of body.parts) {
