@@ -35,8 +35,9 @@ class LeanSocket implements SdkWebSocket {
     private readonly onFrameError: FrameErrorHandler,
   ) {
     this.socket = new WebSocket(uri, protocol, { generateMask: zeroMask });
-    // The SDK's protocols take binary frames as ArrayBuffer (its own socket sets the same).
-    this.socket.binaryType = 'arraybuffer';
+    // Binary frames come as the Buffer ws read them into: our protobuf protocol reads Buffers, and asking for
+    // an ArrayBuffer (as the SDK's own socket does) would copy any frame that shares its read buffer.
+    this.socket.binaryType = 'nodebuffer';
   }
 
   onopen(fn: () => void): void {
