@@ -30,7 +30,7 @@ class FakeSocket implements RelaySocket {
   ping(): void {}
 }
 
-function session(reliable: boolean | string, limits: Partial<RelayLimits> = {}): Session {
+function session(reliable: boolean | string, limits: Partial<RelayLimits> = {}, slabs = new SlabPool(SLAB_BYTES, MAX_FREE_SLABS)): Session {
   const name = typeof reliable === 'string' ? reliable : reliable ? RELIABLE_PROTOCOL : JSON_PROTOCOL;
   return new Session({
     connectionId: 'c1',
@@ -40,7 +40,7 @@ function session(reliable: boolean | string, limits: Partial<RelayLimits> = {}):
     permissions: Permissions.fromRoles([]),
     reconnectionToken: 't',
     limits: { ...DEFAULT_RELAY_LIMITS, ...limits },
-    slabs: new SlabPool(SLAB_BYTES, MAX_FREE_SLABS),
+    slabs,
   });
 }
 
@@ -166,16 +166,7 @@ test('a protobuf session speaks binary frames only: greeting, numbered group mes
 
 test('bulk frames kept for recovery come from slabs that are reused only once acknowledged and written', () => {
   const slabs = new SlabPool(SLAB_BYTES, MAX_FREE_SLABS);
-  const s = new Session({
-    connectionId: 'c1',
-    hub: 'h',
-    userId: 'u',
-    protocol: subprotocolNamed(PROTOBUF_RELIABLE_PROTOCOL)!,
-    permissions: Permissions.fromRoles([]),
-    reconnectionToken: 't',
-    limits: DEFAULT_RELAY_LIMITS,
-    slabs,
-  });
+  const s = session(PROTOBUF_RELIABLE_PROTOCOL, {}, slabs);
   const written: Array<() => void> = [];
   const frames: Buffer[] = [];
   const ws: RelaySocket = {
