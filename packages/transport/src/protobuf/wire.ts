@@ -40,10 +40,6 @@ export class ProtoWriter {
   private scratch: number[] = [];
   private size = 0;
 
-  get length(): number {
-    return this.size + this.scratch.length;
-  }
-
   varintField(field: number, value: number): this {
     this.tag(field, WireType.Varint);
     this.varint(value);
@@ -75,25 +71,18 @@ export class ProtoWriter {
   messageField(field: number, build: (w: ProtoWriter) => void): this {
     const inner = new ProtoWriter();
     build(inner);
+    const { parts, length } = inner.unjoined();
     this.tag(field, WireType.LengthDelimited);
-    this.varint(inner.length);
+    this.varint(length);
     this.flushScratch();
-    for (const part of inner.takeParts()) {
-      this.parts.push(part);
-      this.size += part.length;
-    }
+    for (const part of parts) this.parts.push(part);
+    this.size += length;
     return this;
   }
 
   finish(): Buffer {
     this.flushScratch();
     return Buffer.concat(this.parts, this.size);
-  }
-
-  /** The parts so far, for a caller that joins them with bytes of its own. */
-  takeParts(): Uint8Array[] {
-    this.flushScratch();
-    return this.parts;
   }
 
   /** The fields written so far, unjoined: a caller frames them itself, copying each byte once. */
