@@ -71,13 +71,7 @@ export class ProtoWriter {
   messageField(field: number, build: (w: ProtoWriter) => void): this {
     const inner = new ProtoWriter();
     build(inner);
-    const { parts, length } = inner.unjoined();
-    this.tag(field, WireType.LengthDelimited);
-    this.varint(length);
-    this.flushScratch();
-    for (const part of parts) this.parts.push(part);
-    this.size += length;
-    return this;
+    return this.bytesField(field, inner.unjoined().parts);
   }
 
   finish(): Buffer {
