@@ -270,14 +270,19 @@ export function registerV1Suite(opts: V1SuiteOptions): void {
     it('pages through output kept on the executor', async () => {
       const report = await callOk<Report & { stdoutBytes: number }>('remote_run', {
         executorId: idA,
-        command: 'for i in $(seq 1 500); do echo line-$i; done',
+        // Over half a megabyte, so most of it reaches the executor's log through thread-pool writes.
+        command: "seq 1 50000 | sed 's/^/line-/'",
       });
       assert.equal(report.ok, true);
-      const tail = await callOk<{ output: { data: string } }>('remote_request_status', {
+      const expectedBytes = 50_000 * 'line-\n'.length + Array.from({ length: 50_000 }, (_, i) => String(i + 1).length).reduce((a, b) => a + b);
+      assert.equal(report.stdoutBytes, expectedBytes);
+      const tail = await callOk<{ output: { data: string; totalBytes: number; complete: boolean } }>('remote_request_status', {
         requestId: report.requestId,
         tailLines: 2,
       });
-      assert.equal(tail.output.data, 'line-499\nline-500\n');
+      assert.equal(tail.output.data, 'line-49999\nline-50000\n');
+      assert.equal(tail.output.totalBytes, expectedBytes);
+      assert.equal(tail.output.complete, true);
       const page = await callOk<{ output: { data: string; nextOffset: number } }>('remote_request_status', {
         requestId: report.requestId,
         offset: 0,

@@ -282,9 +282,12 @@ export class Dispatcher {
           log.writer = this.openLog(requestId);
         }
         log.writer?.append(stream, data);
-        return room;
+        return room && (log.writer?.hasRoom() ?? true);
       },
-      waitForRoom: () => output.waitForRoom(),
+      waitForRoom: async () => {
+        await output.waitForRoom();
+        await log.writer?.waitForRoom();
+      },
     };
     const timeoutMs = handler.timeoutMs?.(request.params);
     const timer: TimerHandle | null =
@@ -319,7 +322,8 @@ export class Dispatcher {
     }
     timer?.cancel();
     await output.end();
-    log.writer?.close();
+    // The result goes out once the log holds all the output, so a read after it sees everything.
+    await log.writer?.close();
     const result: RequestResult = {
       kind,
       outcome: outcome.outcome,

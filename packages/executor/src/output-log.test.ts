@@ -114,4 +114,75 @@ describe('OutputLog', () => {
     assert.equal(off.read('req-1', { stream: 'stdout' }), null);
     assert.deepEqual(readdirSync(dir), [], 'not even its folder is made');
   });
+
+  describe('bulk writes on the thread pool', () => {
+    const block = (fill: string, bytes = 48 * 1024) => Buffer.alloc(bytes, fill);
+
+    test('keep append order across bulk and small appends; a flushed log reads every byte', async () => {
+      const output = log(8 * 1024 * 1024);
+      const writer = output.open('req-1')!;
+      writer.append('stdout', block('a'));
+      writer.append('stdout', Buffer.from('-small-'));
+      writer.append('stderr', block('e', 20 * 1024));
+      writer.append('stdout', block('b'));
+      await output.flushed('req-1');
+      const expected = block('a').toString() + '-small-' + block('b').toString();
+      const read = output.read('req-1', { stream: 'stdout', length: expected.length })!;
+      assert.equal(read.totalBytes, expected.length);
+      assert.equal(read.data, expected);
+      assert.equal(read.complete, false, 'still open');
+      assert.equal(output.read('req-1', { stream: 'stderr' })?.totalBytes, 20 * 1024);
+    });
+
+    test('close waits for queued bytes; only then is the log complete', async () => {
+      const output = log(8 * 1024 * 1024);
+      const writer = output.open('req-1')!;
+      for (let i = 0; i < 8; i++) writer.append('stdout', block(String(i)));
+      const closed = writer.close();
+      writer.append('stdout', Buffer.from('after close'));
+      await closed;
+      const read = output.read('req-1', { stream: 'stdout', offset: 7 * 48 * 1024 })!;
+      assert.equal(read.totalBytes, 8 * 48 * 1024, 'nothing appended after close');
+      assert.equal(read.data, block('7').toString());
+      assert.equal(read.complete, true);
+    });
+
+    test('ask the producer to pause beyond the queue bound and let it go on once the disk caught up', async () => {
+      const writer = log(64 * 1024 * 1024).open('req-1')!;
+      const bound = 4 * 1024 * 1024;
+      let appended = 0;
+      while (writer.hasRoom() && appended < 4 * bound) {
+        writer.append('stdout', block('x', 256 * 1024));
+        appended += 256 * 1024;
+      }
+      assert.equal(writer.hasRoom(), false, `no pause after ${appended} bytes`);
+      assert.ok(appended >= bound, `paused after ${appended} bytes`);
+      await writer.waitForRoom();
+      assert.equal(writer.hasRoom(), true);
+      await writer.close();
+    });
+
+    test('rotate bulk writes within the bound like small ones', async () => {
+      const output = log(128 * 1024);
+      const writer = output.open('req-1')!;
+      for (let i = 0; i < 10; i++) writer.append('stdout', block(String(i), 40 * 1024));
+      await writer.close();
+      const read = output.read('req-1', { stream: 'stdout', tailLines: 1 })!;
+      assert.equal(read.totalBytes, 400 * 1024);
+      assert.ok(read.discardedBytes >= 400 * 1024 - 128 * 1024, `discarded ${read.discardedBytes}`);
+      assert.ok(read.discardedBytes < 400 * 1024 - 64 * 1024, `discarded ${read.discardedBytes}`);
+      assert.equal(read.data.slice(-40 * 1024), block('9', 40 * 1024).toString());
+    });
+
+    test('a failing disk stops the log and releases whoever waits, never the producer', async () => {
+      const output = log(64 * 1024 * 1024);
+      const writer = output.open('req-1')!;
+      rmSync(dir, { recursive: true, force: true });
+      for (let i = 0; i < 40; i++) writer.append('stdout', block('x', 256 * 1024));
+      assert.equal(writer.hasRoom(), true, 'a failed log holds nothing back');
+      await writer.waitForRoom();
+      await writer.close();
+      assert.equal(output.read('req-1', { stream: 'stdout' })?.totalBytes ?? 0, 0);
+    });
+  });
 });

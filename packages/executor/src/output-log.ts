@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readSync, readdirSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync, readdirSync, rmSync, statSync, unlinkSync, writeSync, writev } from 'node:fs';
 import { join } from 'node:path';
 import type { OutputReadResult, StreamName } from '@remote-agent/contracts';
 import type { Logger } from '@remote-agent/transport';
@@ -14,6 +14,12 @@ const SEGMENTS_PER_STREAM = 4;
 const SEGMENT_FILE = /^(stdout|stderr)\.(\d+)\.log$/;
 const RUN_DIR = /^[0-9a-f]{32}$/;
 const TAIL_BLOCK = 64 * 1024;
+/** Appends up to this size, with nothing queued, are written in line rather than on the thread pool. */
+const INLINE_WRITE_BYTES = 16 * 1024;
+/** Bytes that may wait for the disk before the producer is asked to pause. */
+const QUEUE_BYTES = 4 * 1024 * 1024;
+/** Buffers per write at most, below every platform's IOV_MAX. */
+const MAX_WRITE_BUFFERS = 1024;
 
 export interface OutputLogOptions {
   /** Folder holding one sub-folder per request. */
@@ -43,9 +49,8 @@ interface Segment {
  * reply carries. Per stream the bytes go into numbered segment files named by their start offset, so a
  * reader (also after a restart) knows what was rotated away from the file names alone.
  *
- * File operations are synchronous on purpose: writes are small pieces going to the page cache, and doing
- * them in line keeps appends ordered, rotation atomic with respect to reads, and memory bounded without a
- * write queue.
+ * Opening, rotating and reading are synchronous, on the event loop, so a read never races a rotation;
+ * only the bulk writes leave it (see OutputLogWriter).
  */
 export class OutputLog {
   private readonly order: string[];
@@ -86,6 +91,11 @@ export class OutputLog {
     this.active.set(name, writer);
     this.prune();
     return writer;
+  }
+
+  /** Resolves once every byte a request's log has taken so far is in its files. */
+  flushed(requestId: string): Promise<void> {
+    return this.active.get(dirName(requestId))?.flushed() ?? Promise.resolve();
   }
 
   /** Null when no log is kept for the request (never ran here, produced no output, or rotated away). */
@@ -147,14 +157,32 @@ interface StreamFile {
   total: number;
 }
 
-/** Appends one request's stdout and stderr; a disk failure stops the log, never the run. */
+interface QueuedWrite {
+  stream: StreamName;
+  data: Buffer;
+}
+
+/**
+ * Appends one request's stdout and stderr; a disk failure stops the log, never the run.
+ *
+ * Bulk output is written on libuv's thread pool, so the event loop keeps streaming to the daemon while
+ * the disk takes its copy: on a VM that backs fresh page-cache pages lazily, the copy costs more than
+ * the whole network path. A small append with nothing queued is written in line instead, which spares
+ * short commands a thread-pool round trip. Either way bytes reach the files in append order, one write
+ * at a time, and `hasRoom`/`waitForRoom` bound what waits in memory.
+ */
 export class OutputLogWriter {
   private readonly streams: Record<StreamName, StreamFile> = {
     stdout: { segments: [], fd: null, total: 0 },
     stderr: { segments: [], fd: null, total: 0 },
   };
+  private readonly queue: QueuedWrite[] = [];
+  private queuedBytes = 0;
+  private writing = false;
   private failed = false;
-  private closed = false;
+  private closing: Promise<void> | null = null;
+  private roomWaiters: Array<() => void> = [];
+  private drainWaiters: Array<() => void> = [];
 
   constructor(
     private readonly dir: string,
@@ -165,49 +193,173 @@ export class OutputLogWriter {
   ) {}
 
   append(stream: StreamName, data: Buffer): void {
-    if (this.failed || this.closed) return;
-    try {
-      this.write(this.streams[stream], stream, data);
-    } catch (err) {
-      this.failed = true;
-      this.logger.warn('output log write failed; the rest of this output is not kept on disk', { error: err });
+    if (this.failed || this.closing || data.length === 0) return;
+    if (!this.writing && this.queue.length === 0 && data.length <= INLINE_WRITE_BYTES) {
+      this.writeInline(stream, data);
+      return;
+    }
+    this.queue.push({ stream, data });
+    this.queuedBytes += data.length;
+    this.pump();
+  }
+
+  /** False while more than QUEUE_BYTES wait for the disk: the producer should pause until `waitForRoom()`. */
+  hasRoom(): boolean {
+    return this.failed || this.queuedBytes < QUEUE_BYTES;
+  }
+
+  waitForRoom(): Promise<void> {
+    if (this.hasRoom()) return Promise.resolve();
+    return new Promise((resolve) => this.roomWaiters.push(resolve));
+  }
+
+  /** Resolves once every byte appended so far is in the files (or the log has failed). */
+  flushed(): Promise<void> {
+    if (this.idle()) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  /** Takes no more bytes; resolves once those already taken are in the files and the files are closed. */
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
+    const finish = (): void => {
       this.closeFiles();
+      this.onClose();
+    };
+    // With nothing waiting the log is complete at once, as a reader on the same tick expects.
+    if (this.idle()) {
+      finish();
+      this.closing = Promise.resolve();
+    } else {
+      this.closing = this.flushed().then(finish);
     }
+    return this.closing;
   }
 
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.closeFiles();
-    this.onClose();
+  private idle(): boolean {
+    return this.failed || (!this.writing && this.queue.length === 0);
   }
 
-  private write(file: StreamFile, stream: StreamName, data: Buffer): void {
+  private writeInline(stream: StreamName, data: Buffer): void {
+    const file = this.streams[stream];
     let done = 0;
-    while (done < data.length) {
-      let current = file.segments.at(-1);
-      if (!current || file.fd === null || current.size >= this.segmentBytes) {
-        if (file.fd !== null) closeSync(file.fd);
-        current = { start: file.total, size: 0, path: join(this.dir, `${stream}.${file.total}.log`) };
-        file.fd = openSync(current.path, 'w');
-        file.segments.push(current);
+    try {
+      while (done < data.length) {
+        const segment = this.segmentWithRoom(file, stream);
+        const n = Math.min(this.segmentBytes - segment.size, data.length - done);
+        writeSync(file.fd!, data, done, n);
+        done += n;
+        this.written(file, segment, n);
       }
-      const n = Math.min(this.segmentBytes - current.size, data.length - done);
-      writeSync(file.fd, data, done, n);
-      current.size += n;
-      file.total += n;
-      done += n;
-      this.rotate(file);
+    } catch (err) {
+      this.fail(err);
     }
   }
 
-  private rotate(file: StreamFile): void {
+  /** Starts the next thread-pool write: queued bytes of the head's stream, up to the end of its segment. */
+  private pump(): void {
+    if (this.writing || this.failed || this.queue.length === 0) return;
+    const stream = this.queue[0]!.stream;
+    const file = this.streams[stream];
+    let segment: Segment;
+    try {
+      segment = this.segmentWithRoom(file, stream);
+    } catch (err) {
+      this.fail(err);
+      return;
+    }
+    const room = this.segmentBytes - segment.size;
+    const buffers: Buffer[] = [];
+    let size = 0;
+    while (this.queue.length > 0 && this.queue[0]!.stream === stream && size < room && buffers.length < MAX_WRITE_BUFFERS) {
+      const next = this.queue[0]!;
+      const take = Math.min(next.data.length, room - size);
+      buffers.push(take === next.data.length ? next.data : next.data.subarray(0, take));
+      if (take === next.data.length) this.queue.shift();
+      else next.data = next.data.subarray(take);
+      size += take;
+    }
+    this.writing = true;
+    writev(file.fd!, buffers, (err, bytes) => {
+      this.writing = false;
+      if (err) {
+        this.fail(err);
+        return;
+      }
+      // A short write (a full disk reports the error on the next one) puts the rest back in front.
+      if (bytes < size) this.requeue(stream, buffers, bytes);
+      this.queuedBytes -= bytes;
+      try {
+        this.written(file, segment, bytes);
+      } catch (rotateErr) {
+        this.fail(rotateErr);
+        return;
+      }
+      if (this.hasRoom()) wake(this.takeRoomWaiters());
+      if (this.queue.length === 0) wake(this.takeDrainWaiters());
+      else this.pump();
+    });
+  }
+
+  private requeue(stream: StreamName, buffers: Buffer[], written: number): void {
+    const rest: QueuedWrite[] = [];
+    let skip = written;
+    for (const buf of buffers) {
+      if (skip >= buf.length) {
+        skip -= buf.length;
+        continue;
+      }
+      rest.push({ stream, data: buf.subarray(skip) });
+      skip = 0;
+    }
+    this.queue.unshift(...rest);
+  }
+
+  /** The stream's current segment, or a new one when there is none or it is full. */
+  private segmentWithRoom(file: StreamFile, stream: StreamName): Segment {
+    const current = file.segments.at(-1);
+    if (current && file.fd !== null && current.size < this.segmentBytes) return current;
+    if (file.fd !== null) closeSync(file.fd);
+    file.fd = null;
+    const next: Segment = { start: file.total, size: 0, path: join(this.dir, `${stream}.${file.total}.log`) };
+    file.fd = openSync(next.path, 'w');
+    file.segments.push(next);
+    return next;
+  }
+
+  /** Counts bytes now in the files and rotates the oldest segments away beyond the bound. */
+  private written(file: StreamFile, segment: Segment, bytes: number): void {
+    segment.size += bytes;
+    file.total += bytes;
     let kept = file.segments.reduce((sum, s) => sum + s.size, 0);
     while (kept > this.maxBytes && file.segments.length > 1) {
       const oldest = file.segments.shift()!;
+      // In line, so a reader on the event loop never lists a segment that is then gone.
       unlinkSync(oldest.path);
       kept -= oldest.size;
     }
+  }
+
+  private fail(err: unknown): void {
+    this.failed = true;
+    this.logger.warn('output log write failed; the rest of this output is not kept on disk', { error: err });
+    this.queue.length = 0;
+    this.queuedBytes = 0;
+    this.closeFiles();
+    wake(this.takeRoomWaiters());
+    wake(this.takeDrainWaiters());
+  }
+
+  private takeRoomWaiters(): Array<() => void> {
+    const waiters = this.roomWaiters;
+    this.roomWaiters = [];
+    return waiters;
+  }
+
+  private takeDrainWaiters(): Array<() => void> {
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    return waiters;
   }
 
   private closeFiles(): void {
@@ -221,6 +373,10 @@ export class OutputLogWriter {
       file.fd = null;
     }
   }
+}
+
+function wake(waiters: Array<() => void>): void {
+  for (const resolve of waiters) resolve();
 }
 
 function dirName(requestId: string): string {

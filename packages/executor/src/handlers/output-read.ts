@@ -28,6 +28,8 @@ export function createOutputReadHandler(opts: OutputReadHandlerOptions): Request
             `received while the request ran is available`,
         );
       }
+      // Every byte the daemon has seen was handed to the log first, so after this a read covers all of them.
+      await opts.outputLog.flushed(targetRequestId);
       const found = opts.outputLog.read(targetRequestId, read);
       if (found) return { outcome: 'done', ok: true, result: found };
       const known = opts.lookup(targetRequestId);
