@@ -36,9 +36,15 @@ function runSsh(args: string[], timeoutMs: number): Promise<{ code: number | nul
   });
 }
 
-/** `ssh -o BatchMode=yes -o ConnectTimeout=2 localhost true`: does a key-authenticated server answer? */
+/**
+ * `ssh localhost true` with the row's own options: does a key-authenticated server answer? A localhost
+ * key not yet in known_hosts is accepted here as the row itself would, rather than skipping the row.
+ */
 export async function probeSsh(): Promise<SshProbe> {
-  const { code, stderr } = await runSsh(['-o', 'BatchMode=yes', '-o', 'ConnectTimeout=2', 'localhost', 'true'], PROBE_TIMEOUT_MS);
+  const { code, stderr } = await runSsh(
+    ['-o', 'BatchMode=yes', '-o', 'ConnectTimeout=2', '-o', 'StrictHostKeyChecking=accept-new', 'localhost', 'true'],
+    PROBE_TIMEOUT_MS,
+  );
   if (code === 0) return { available: true };
   const why = stderr.trim().split('\n').pop() ?? '';
   return {
