@@ -181,8 +181,8 @@ export class OutputLogWriter {
   private writing = false;
   private failed = false;
   private closing: Promise<void> | null = null;
-  private roomWaiters: Array<() => void> = [];
-  private drainWaiters: Array<() => void> = [];
+  private readonly roomWaiters: Array<() => void> = [];
+  private readonly drainWaiters: Array<() => void> = [];
 
   constructor(
     private readonly dir: string,
@@ -295,8 +295,8 @@ export class OutputLogWriter {
         this.fail(rotateErr);
         return;
       }
-      if (this.hasRoom()) wake(this.takeRoomWaiters());
-      if (this.queue.length === 0) wake(this.takeDrainWaiters());
+      if (this.hasRoom()) wake(this.roomWaiters.splice(0));
+      if (this.queue.length === 0) wake(this.drainWaiters.splice(0));
       else this.pump();
     });
   }
@@ -346,20 +346,8 @@ export class OutputLogWriter {
     this.queue.length = 0;
     this.queuedBytes = 0;
     this.closeFiles();
-    wake(this.takeRoomWaiters());
-    wake(this.takeDrainWaiters());
-  }
-
-  private takeRoomWaiters(): Array<() => void> {
-    const waiters = this.roomWaiters;
-    this.roomWaiters = [];
-    return waiters;
-  }
-
-  private takeDrainWaiters(): Array<() => void> {
-    const waiters = this.drainWaiters;
-    this.drainWaiters = [];
-    return waiters;
+    wake(this.roomWaiters.splice(0));
+    wake(this.drainWaiters.splice(0));
   }
 
   private closeFiles(): void {
@@ -375,6 +363,7 @@ export class OutputLogWriter {
   }
 }
 
+/** Calls waiters taken out of their list first (`splice(0)`), so one that waits again joins a fresh round. */
 function wake(waiters: Array<() => void>): void {
   for (const resolve of waiters) resolve();
 }
