@@ -10,6 +10,7 @@ import { measureThroughput } from './phases/throughput.js';
 import { isSkipped, type BenchResults } from './report/model.js';
 import { evaluateTargets } from './report/targets.js';
 import type { BenchSettings } from './settings.js';
+import { MIB } from './stats.js';
 
 const UNACKED_DROP = /dropped a connection over its un-acknowledged message bounds/;
 
@@ -41,7 +42,7 @@ export async function runBenchmark(settings: BenchSettings, ctx: BenchContext, c
 
   if (wants('latency') || wants('throughput') || wants('files')) {
     ctx.log('starting relay, executor, ra-mcp and the in-process daemon');
-    const setup = await startRemoteAgent(ctx);
+    const setup = await startRemoteAgent(ctx, { logBudgetBytes: Math.max(MIB, settings.throughput.bytes) });
     if (wants('latency')) {
       ctx.log(`latency: ${settings.latency.calls} calls per row`);
       results.latency = await measureLatency(setup, settings.latency, ctx);

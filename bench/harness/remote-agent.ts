@@ -56,7 +56,18 @@ export interface StreamEndpoints {
   executorId: string;
 }
 
-export async function startRemoteAgent(ctx: BenchContext): Promise<RemoteAgentSetup> {
+export interface RemoteAgentOptions {
+  /**
+   * EXECUTOR_OUTPUT_RETAIN_BYTES of the executors that keep output logs. The benchmark sets it to one
+   * stream's size, so that from the first stream after the warm-up on, each executor's logs are at their
+   * budget and recycle the space of the oldest output, as every executor's do once it has written its
+   * budget (1 GiB by default); six streams of 64 MiB would otherwise measure only the filling of the disk
+   * and page cache.
+   */
+  logBudgetBytes: number;
+}
+
+export async function startRemoteAgent(ctx: BenchContext, opts: RemoteAgentOptions): Promise<RemoteAgentSetup> {
   const root = await tempFolder(ctx, 'topology');
   const artifactRoot = join(root, 'artifacts');
   await mkdir(artifactRoot);
@@ -67,9 +78,10 @@ export async function startRemoteAgent(ctx: BenchContext): Promise<RemoteAgentSe
     startCoreDaemon(ctx, { relay, daemonId: 'bench-core-json', root, logger, artifactRoot, protocol: 'json' }),
     startMcpProcess(ctx, { relay, root, daemonId: 'bench-mcp' }),
   ]);
+  const logBudget = { EXECUTOR_OUTPUT_RETAIN_BYTES: String(opts.logBudgetBytes) };
   const [{ proc: executor, workDir }, { proc: jsonExecutor }, { proc: noLogExecutor }] = await Promise.all([
-    startExecutorProcess(ctx, { relay, executorId: EXECUTOR_ID, root }),
-    startExecutorProcess(ctx, { relay, executorId: JSON_EXECUTOR_ID, root, env: { WEB_PUBSUB_PROTOCOL: 'json' } }),
+    startExecutorProcess(ctx, { relay, executorId: EXECUTOR_ID, root, env: logBudget }),
+    startExecutorProcess(ctx, { relay, executorId: JSON_EXECUTOR_ID, root, env: { ...logBudget, WEB_PUBSUB_PROTOCOL: 'json' } }),
     startExecutorProcess(ctx, { relay, executorId: NO_LOG_EXECUTOR_ID, root, env: { EXECUTOR_OUTPUT_MAX_BYTES: '0' } }),
   ]);
   await waitOnline(core, EXECUTOR_ID, executor);

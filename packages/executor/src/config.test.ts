@@ -46,6 +46,7 @@ describe('executor config', () => {
     assert.equal(config.killGraceMs, 3_000);
     assert.equal(config.outputMaxBytes, 64 * 1024 * 1024);
     assert.equal(config.outputRetain, 500);
+    assert.equal(config.outputRetainBytes, 1024 * 1024 * 1024);
     assert.deepEqual(config.shell, { file: '/bin/sh', args: ['-c'], style: 'posix' });
   });
 
@@ -109,6 +110,7 @@ describe('executor config', () => {
     fails({ ...base, EXECUTOR_MAX_CONCURRENT: '0' }, [], /EXECUTOR_MAX_CONCURRENT must be a whole number from 1/);
     fails({ ...base, EXECUTOR_HEARTBEAT_INTERVAL_MS: '1s' }, [], /EXECUTOR_HEARTBEAT_INTERVAL_MS/);
     fails({ ...base, EXECUTOR_KILL_GRACE_MS: '-1' }, [], /EXECUTOR_KILL_GRACE_MS/);
+    fails({ ...base, EXECUTOR_OUTPUT_RETAIN_BYTES: '1000' }, [], /EXECUTOR_OUTPUT_RETAIN_BYTES must be a whole number from 1048576/);
     fails({ ...base, EXECUTOR_OUTPUT_MAX_BYTES: '10' }, [], /EXECUTOR_OUTPUT_MAX_BYTES must be 0 \(keep no output on disk\) or a whole number of bytes from 1024/);
     fails({ ...base, EXECUTOR_OUTPUT_RETAIN: 'many' }, [], /EXECUTOR_OUTPUT_RETAIN/);
     fails({ ...base, EXECUTOR_JOURNAL_RETAIN: '1' }, [], /EXECUTOR_JOURNAL_RETAIN/);

@@ -48,6 +48,8 @@ export interface ExecutorConfig {
   pipeCloseGraceMs: number;
   outputMaxBytes: number;
   outputRetain: number;
+  /** Bytes the output logs of all runs may keep together; the oldest output of finished runs goes first. */
+  outputRetainBytes: number;
   journalRetain: number;
   shell: Shell;
   /** The environment commands start from: the executor's own without its relay credentials. */
@@ -182,6 +184,7 @@ export function parseExecutorConfig(
     pipeCloseGraceMs: 2_000,
     outputMaxBytes: readOutputMaxBytes(env),
     outputRetain: readInt(env, 'EXECUTOR_OUTPUT_RETAIN', 500, 1, 1_000_000),
+    outputRetainBytes: readInt(env, 'EXECUTOR_OUTPUT_RETAIN_BYTES', 1024 * MIB, MIB, 2 ** 40),
     journalRetain: readInt(env, 'EXECUTOR_JOURNAL_RETAIN', 2000, 10, 1_000_000),
     shell: resolveShell(host.platform, env.ComSpec ?? env.COMSPEC, read(env, 'EXECUTOR_SHELL')),
     baseEnv: childEnvironment(env),

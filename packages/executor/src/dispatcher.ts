@@ -17,7 +17,8 @@ import type { HandlerContext, HandlerOutcome, OutputSink, RequestHandler } from 
 import { abortOutcome } from './handlers/handler.js';
 import type { HandlerRegistry } from './handlers/index.js';
 import type { Journal } from './journal.js';
-import type { OutputLog, OutputLogWriter } from './output-log.js';
+import type { OutputLog } from './output-log.js';
+import type { OutputLogWriter } from './output-log-writer.js';
 import { OutputStream } from './output-stream.js';
 import type { RequestPolicy } from './policy.js';
 import { failedAsTooLarge } from './too-large.js';

@@ -69,6 +69,7 @@ export async function startExecutor(config: ExecutorConfig, deps: ExecutorDeps):
     dir: join(config.stateDir, 'output'),
     maxBytesPerStream: config.outputMaxBytes,
     retain: config.outputRetain,
+    maxTotalBytes: config.outputRetainBytes,
     logger,
   });
   const lost = journal.closeUnfinished((entry) => lostResult(config.executorId, entry));
@@ -98,6 +99,7 @@ export async function startExecutor(config: ExecutorConfig, deps: ExecutorDeps):
         executorId: config.executorId,
         outputLog,
         outputRetain: config.outputRetain,
+        outputRetainBytes: config.outputRetainBytes,
         lookup: (requestId) => dispatcher.lookup(requestId),
       },
       artifact: deps.artifact ?? {},

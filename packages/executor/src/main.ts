@@ -26,6 +26,7 @@ Settings (environment variables):
   EXECUTOR_KILL_GRACE_MS           after a cancel, time before the process tree is force-killed [3000]
   EXECUTOR_OUTPUT_MAX_BYTES        output kept on disk per stream of a run; older parts are rotated away; 0 keeps none [67108864]
   EXECUTOR_OUTPUT_RETAIN           runs whose output logs are kept [500]
+  EXECUTOR_OUTPUT_RETAIN_BYTES     bytes the output logs of all runs keep together; the oldest output goes first [1073741824]
   EXECUTOR_JOURNAL_RETAIN          requests remembered for duplicate detection and result replay [2000]
   EXECUTOR_SHELL                   shell for commands [/bin/sh -c; cmd.exe /d /s /c on Windows]; pwsh and powershell work too
   EXECUTOR_VERSION, EXECUTOR_HOSTNAME, EXECUTOR_OS, EXECUTOR_ARCH   override what the executor reports

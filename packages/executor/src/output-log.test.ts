@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
@@ -12,8 +13,26 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-function log(maxBytesPerStream = 1024 * 1024, retain = 10): OutputLog {
-  return new OutputLog({ dir, maxBytesPerStream, retain, logger: silentLogger });
+function log(maxBytesPerStream = 1024 * 1024, retain = 10, maxTotalBytes = 1024 * 1024 * 1024): OutputLog {
+  return new OutputLog({ dir, maxBytesPerStream, retain, maxTotalBytes, logger: silentLogger });
+}
+
+/** Every file under the log's folder with its size, by path relative to it. */
+function filesOnDisk(): Map<string, number> {
+  const files = new Map<string, number>();
+  for (const run of readdirSync(dir)) {
+    for (const name of readdirSync(join(dir, run))) files.set(`${run}/${name}`, statSync(join(dir, run, name)).size);
+  }
+  return files;
+}
+
+/** The folder a request's log lives in, as OutputLog names it. */
+function runFolder(requestId: string): string {
+  return createHash('sha256').update(requestId).digest('hex').slice(0, 32);
+}
+
+function bytesOnDisk(): number {
+  return [...filesOnDisk().values()].reduce((a, b) => a + b, 0);
 }
 
 describe('OutputLog', () => {
@@ -108,11 +127,95 @@ describe('OutputLog', () => {
   });
 
   test('keeps nothing on disk when its size is 0, and says so by reading nothing', () => {
-    const off = new OutputLog({ dir: join(dir, 'off'), maxBytesPerStream: 0, retain: 10, logger: silentLogger });
+    const off = new OutputLog({ dir: join(dir, 'off'), maxBytesPerStream: 0, retain: 10, maxTotalBytes: 1024, logger: silentLogger });
     assert.equal(off.keepsOutput, false);
     assert.equal(off.open('req-1'), null);
     assert.equal(off.read('req-1', { stream: 'stdout' }), null);
     assert.deepEqual(readdirSync(dir), [], 'not even its folder is made');
+  });
+
+  describe('the byte budget over all runs', () => {
+    // 4 KiB per stream makes 1 KiB segments; the budget holds 10 of them.
+    const budgetLog = (retain = 100) => log(4096, retain, 10 * 1024);
+    const write = (output: OutputLog, id: string, stream: 'stdout' | 'stderr', bytes: number, fill = id) => {
+      const writer = output.open(id)!;
+      writer.append(stream, Buffer.alloc(bytes, fill));
+      return writer;
+    };
+
+    test('removes the oldest segments of the oldest finished run first, keeping its newest output readable', () => {
+      const output = budgetLog();
+      void write(output, 'a', 'stdout', 4096).close();
+      void write(output, 'b', 'stdout', 4096).close();
+      assert.equal(output.keptBytes, 8192);
+      void write(output, 'c', 'stdout', 3072).close();
+      assert.ok(output.keptBytes <= 10 * 1024, `kept ${output.keptBytes}`);
+      assert.equal(output.keptBytes, bytesOnDisk(), 'the count matches the files');
+      const a = output.read('a', { stream: 'stdout', offset: 0, length: 4096 })!;
+      assert.equal(a.totalBytes, 4096);
+      assert.equal(a.discardedBytes, 1024, 'one segment of the oldest run made room');
+      assert.equal(a.data, 'a'.repeat(3072));
+      assert.equal(output.read('b', { stream: 'stdout' })?.discardedBytes, 0, 'the newer run is untouched');
+      assert.equal(output.read('c', { stream: 'stdout' })?.data, 'c'.repeat(3072));
+    });
+
+    test('an old run down to its last segment per stream goes whole, and then reads as unknown', () => {
+      const output = budgetLog();
+      const first = output.open('a')!;
+      first.append('stdout', Buffer.alloc(2048, 'o'));
+      first.append('stderr', Buffer.alloc(1024, 'e'));
+      void first.close();
+      for (const id of ['b', 'c']) void write(output, id, 'stdout', 4096).close();
+      assert.equal(output.read('a', { stream: 'stdout' })?.discardedBytes, 1024);
+      assert.equal(output.read('a', { stream: 'stderr' })?.data, 'e'.repeat(1024), 'a last segment stays while the run is kept');
+      void write(output, 'd', 'stdout', 1024).close();
+      assert.equal(output.read('a', { stream: 'stdout' }), null);
+      assert.equal(output.read('a', { stream: 'stderr' }), null);
+      assert.ok(output.keptBytes <= 10 * 1024);
+      assert.equal(output.keptBytes, bytesOnDisk());
+      assert.equal(readdirSync(dir).length, 3);
+    });
+
+    test('never cuts a run that is still writing, even past the budget', () => {
+      const output = budgetLog();
+      const running = output.open('running')!;
+      running.append('stdout', Buffer.alloc(4096, 'r'));
+      running.append('stderr', Buffer.alloc(4096, 's'));
+      const next = output.open('next')!;
+      next.append('stdout', Buffer.alloc(4096, 'n'));
+      assert.equal(output.read('running', { stream: 'stdout', length: 4096 })?.data, 'r'.repeat(4096));
+      assert.equal(output.read('running', { stream: 'stderr', length: 4096 })?.data, 's'.repeat(4096));
+      assert.equal(output.keptBytes, 12 * 1024, 'over budget while both write');
+      void running.close();
+      void next.close();
+      void write(output, 'later', 'stdout', 1024).close();
+      assert.ok(output.keptBytes <= 10 * 1024, `kept ${output.keptBytes}`);
+      assert.equal(output.keptBytes, bytesOnDisk());
+      assert.equal(output.read('next', { stream: 'stdout' })?.discardedBytes, 0, 'the older finished run paid');
+    });
+
+    test('counts the logs it finds after a restart, and prunes them first', () => {
+      const before = budgetLog();
+      for (const id of ['a', 'b']) void write(before, id, 'stdout', 4096).close();
+      // A restart orders runs by their folders' times, which two runs in one millisecond share.
+      utimesSync(join(dir, runFolder('a')), new Date(1_000_000), new Date(1_000_000));
+      const after = budgetLog();
+      assert.equal(after.keptBytes, 8192);
+      void write(after, 'c', 'stdout', 4096).close();
+      assert.ok(after.keptBytes <= 10 * 1024);
+      assert.equal(after.keptBytes, bytesOnDisk());
+      assert.ok(after.read('a', { stream: 'stdout' })!.discardedBytes > 0);
+      assert.equal(after.read('c', { stream: 'stdout' })?.discardedBytes, 0);
+    });
+
+    test('the count of runs and the rotation inside a run keep the byte count true', () => {
+      const output = budgetLog(2);
+      for (const id of ['a', 'b', 'c']) void write(output, id, 'stdout', 6144).close();
+      assert.equal(output.read('a', { stream: 'stdout' }), null, 'beyond the retention count');
+      assert.equal(output.read('c', { stream: 'stdout' })?.discardedBytes, 2048, 'rotated within its own bound');
+      assert.equal(output.keptBytes, bytesOnDisk());
+      assert.equal(output.keptBytes, 8192);
+    });
   });
 
   describe('bulk writes on the thread pool', () => {

@@ -9,6 +9,7 @@ export interface OutputReadHandlerOptions {
   executorId: string;
   outputLog: OutputLog;
   outputRetain: number;
+  outputRetainBytes: number;
   /** What the executor knows of a request: running/queued, its result, or nothing. */
   lookup: (requestId: string) => { active: boolean; result: RequestResult | null } | null;
 }
@@ -37,8 +38,9 @@ export function createOutputReadHandler(opts: OutputReadHandlerOptions): Request
       if (!known || produced > 0) {
         throw new RemoteAgentError(
           ErrorCode.NotFound,
-          `executor ${opts.executorId} keeps no output for request ${targetRequestId}: it did not run there, or it is ` +
-            `older than the last ${opts.outputRetain} runs kept (EXECUTOR_OUTPUT_RETAIN)`,
+          `executor ${opts.executorId} keeps no output for request ${targetRequestId}: it did not run there, or its output ` +
+            `was removed to keep the last ${opts.outputRetain} runs (EXECUTOR_OUTPUT_RETAIN) within ` +
+            `${opts.outputRetainBytes} bytes (EXECUTOR_OUTPUT_RETAIN_BYTES)`,
         );
       }
       const empty: OutputReadResult = {
