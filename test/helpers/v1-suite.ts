@@ -98,7 +98,8 @@ export function registerV1Suite(opts: V1SuiteOptions): void {
           EXECUTOR_STATE_DIR: state.path,
           EXECUTOR_WORK_DIR: work.path,
           // The daemon speaks protobuf (the default) and B the JSON subprotocol: the two meet in one group.
-          ...(id === idB ? { WEB_PUBSUB_PROTOCOL: 'json' } : {}),
+          // B also keeps the least output the setting allows (1 MiB over all runs), to show the oldest go first.
+          ...(id === idB ? { WEB_PUBSUB_PROTOCOL: 'json', EXECUTOR_OUTPUT_RETAIN_BYTES: String(1024 * 1024) } : {}),
         });
         processes.push(proc);
         if (id === idB) executorB = proc;
@@ -290,6 +291,25 @@ export function registerV1Suite(opts: V1SuiteOptions): void {
       });
       assert.equal(page.output.data, 'line-1\nline-2\n');
       assert.equal(page.output.nextOffset, 14);
+    });
+
+    it('keeps output logs within EXECUTOR_OUTPUT_RETAIN_BYTES, removing the oldest first', async () => {
+      // 538,894 bytes each: two runs overfill B's 1 MiB, so the first run's log makes room for the second's.
+      const command = "seq 1 50000 | sed 's/^/line-/'";
+      const first = await callOk<Report>('remote_run', { executorId: idB, command });
+      const kept = await callOk<{ output: { data: string } }>('remote_request_status', { requestId: first.requestId, offset: 0, length: 7 });
+      assert.equal(kept.output.data, 'line-1\n', 'kept while it fits');
+      const second = await callOk<Report>('remote_run', { executorId: idB, command });
+      assert.equal(second.ok, true);
+      const gone = errorText(await call('remote_request_status', { requestId: first.requestId, offset: 0 }));
+      assert.match(gone, /EXECUTOR_OUTPUT_RETAIN_BYTES/);
+      const page = await callOk<{ output: { data: string; discardedBytes: number } }>('remote_request_status', {
+        requestId: second.requestId,
+        offset: 0,
+        length: 14,
+      });
+      assert.equal(page.output.data, 'line-1\nline-2\n');
+      assert.equal(page.output.discardedBytes, 0);
     });
 
     it('refuses bad input with an error that says what to do', async () => {

@@ -31,7 +31,7 @@ export function bytesIn(segments: StreamSegments): number {
 
 /** What a writer tells the log that owns it, which keeps every run's logs within one disk budget. */
 export interface OutputLogHost {
-  /** Called before a new segment file is started, for room for `bytes` more on disk. */
+  /** Called before each write, for room for its `bytes` on disk. */
   makeRoom(bytes: number): void;
   /** Bytes that reached (positive) or left (negative) this writer's files. */
   counted(bytes: number): void;
@@ -148,6 +148,7 @@ export class OutputLogWriter {
       while (done < data.length) {
         const segment = this.segmentWithRoom(file, stream);
         const n = Math.min(this.opts.segmentBytes - segment.size, data.length - done);
+        this.opts.host.makeRoom(n);
         writeSync(file.fd!, data, done, n);
         done += n;
         this.written(file, segment, n);
@@ -180,6 +181,7 @@ export class OutputLogWriter {
       else next.data = next.data.subarray(take);
       size += take;
     }
+    this.opts.host.makeRoom(size);
     this.writing = true;
     writev(file.fd!, buffers, (err, bytes) => {
       this.writing = false;
@@ -222,7 +224,6 @@ export class OutputLogWriter {
     if (current && file.fd !== null && current.size < this.opts.segmentBytes) return current;
     if (file.fd !== null) closeSync(file.fd);
     file.fd = null;
-    this.opts.host.makeRoom(this.opts.segmentBytes);
     const next: Segment = { start: file.total, size: 0, path: segmentPath(this.opts.dir, stream, file.total) };
     file.fd = openSync(next.path, 'w');
     file.segments.push(next);

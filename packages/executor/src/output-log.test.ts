@@ -208,6 +208,19 @@ describe('OutputLog', () => {
       assert.equal(after.read('c', { stream: 'stdout' })?.discardedBytes, 0);
     });
 
+    test('makes room for what a write carries, not for the segment it may grow to', () => {
+      // 16 KiB segments, 40 KiB in all: two runs of 15 KiB and a short third fit without removing anything.
+      const output = log(64 * 1024, 100, 40 * 1024);
+      for (const id of ['a', 'b']) void write(output, id, 'stdout', 15 * 1024).close();
+      void write(output, 'c', 'stdout', 100).close();
+      for (const id of ['a', 'b', 'c']) assert.equal(output.read(id, { stream: 'stdout' })?.discardedBytes, 0, id);
+      assert.equal(output.keptBytes, 30 * 1024 + 100);
+      void write(output, 'd', 'stdout', 12 * 1024).close();
+      assert.equal(output.read('a', { stream: 'stdout' }), null, 'a single-segment run goes whole');
+      assert.equal(output.read('b', { stream: 'stdout' })?.totalBytes, 15 * 1024);
+      assert.equal(output.keptBytes, bytesOnDisk());
+    });
+
     test('the count of runs and the rotation inside a run keep the byte count true', () => {
       const output = budgetLog(2);
       for (const id of ['a', 'b', 'c']) void write(output, id, 'stdout', 6144).close();

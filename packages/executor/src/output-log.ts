@@ -25,9 +25,9 @@ export interface OutputLogOptions {
   /** Requests whose logs are kept; the oldest are removed first. */
   retain: number;
   /**
-   * Bytes all logs together may keep. Room for a new segment is made by removing the oldest output of
+   * Bytes all logs together may keep. Room for each write is made by removing the oldest output of
    * finished runs first; a run still writing is never cut by it (its streams are bounded by
-   * `maxBytesPerStream`).
+   * `maxBytesPerStream`), and writes already on the thread pool may pass it by what they carry.
    */
   maxTotalBytes: number;
   logger: Logger;
@@ -52,9 +52,9 @@ interface KeptRun {
  * reply carries. Per stream the bytes go into numbered segment files named by their start offset, so a
  * reader (also after a restart) knows what was rotated away from the file names alone.
  *
- * All logs together stay within a byte budget. Room is made at the moment a new segment is started, by
- * removing the oldest segments of the oldest finished runs: an old run keeps its newest output longest,
- * and the disk and page-cache pages just freed are the ones the new segment takes. The second matters on
+ * All logs together stay within a byte budget. Room is made just before each write, by removing the
+ * oldest segments of the oldest finished runs: an old run keeps its newest output longest, and the disk
+ * and page-cache pages just freed are the ones the next writes take. The second matters on
  * VMs that hand free memory back to their host (free page reporting), where a page-cache page the guest
  * has not used lately costs ten times a recently freed one (bench/README.md, finding 3).
  *
