@@ -19,7 +19,7 @@ export interface Segment {
 
 export type StreamSegments = Record<StreamName, Segment[]>;
 
-export function segmentPath(dir: string, stream: StreamName, start: number): string {
+function segmentPath(dir: string, stream: StreamName, start: number): string {
   return join(dir, `${stream}.${start}.log`);
 }
 

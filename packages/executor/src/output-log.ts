@@ -54,9 +54,9 @@ interface KeptRun {
  *
  * All logs together stay within a byte budget. Room is made just before each write, by removing the
  * oldest segments of the oldest finished runs: an old run keeps its newest output longest, and the disk
- * and page-cache pages just freed are the ones the next writes take. The second matters on
- * VMs that hand free memory back to their host (free page reporting), where a page-cache page the guest
- * has not used lately costs ten times a recently freed one (bench/README.md, finding 3).
+ * and page-cache pages just freed are the ones the next writes take. The second matters on VMs that
+ * hand free memory back to their host (free page reporting), where growing the page cache into memory
+ * the guest gave back cost 3-10 times as much as reusing pages just freed (bench/README.md, finding 3).
  *
  * Opening, rotating, pruning and reading are synchronous, on the event loop, so a read never races a
  * removal; only the bulk writes leave it (see OutputLogWriter).
