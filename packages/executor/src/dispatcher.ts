@@ -48,10 +48,22 @@ export interface DispatcherOptions {
   chunkBytes?: number;
   /** After waiting this long for output credit, tell the daemon where the stream stands (and again at this interval). */
   creditNudgeMs?: number;
+  /**
+   * How long a started request runs before the daemon is told that it runs; one that ends sooner is told by
+   * its result alone, and output on the way tells it too. 0 tells at once.
+   */
+  announceAfterMs?: number;
 }
 
 /** Default for DispatcherOptions.creditNudgeMs. */
 export const DEFAULT_CREDIT_NUDGE_MS = 10_000;
+
+/**
+ * Default for DispatcherOptions.announceAfterMs. A short command (an `echo`, a `git status`) ends within it,
+ * and its `running` announcement would reach the relay and the daemon just as the command starts, taking
+ * their share of a small machine's cores from it: 0.7-1.5 ms of an `echo`'s round trip (bench/README.md).
+ */
+export const DEFAULT_ANNOUNCE_AFTER_MS = 50;
 
 interface ActiveRequest {
   requestId: string;
@@ -66,6 +78,8 @@ interface ActiveRequest {
   output: OutputStream | null;
   settled: Promise<void> | null;
   channel: DataChannelListeners;
+  /** The pending announcement that the request runs, cancelled when its result goes first. */
+  announcement: TimerHandle | null;
 }
 
 /** Result bodies stay this far under the frame limit, leaving room for the envelope around them. */
@@ -155,6 +169,7 @@ export class Dispatcher {
       output: null,
       settled: null,
       channel: new DataChannelListeners((err) => this.opts.logger.error('data stream listener failed', { requestId, error: err })),
+      announcement: null,
     };
     this.active.set(requestId, request);
     if (handler.usesSlot && this.runningSlots >= this.opts.maxConcurrent) {
@@ -244,11 +259,21 @@ export class Dispatcher {
     request.state = 'running';
     if (request.handler.usesSlot) this.runningSlots++;
     const { requestId, daemonId, kind } = request;
-    // The work starts first (a command is spawned synchronously), so announcing and logging overlap its start
-    // instead of delaying it. Handlers send nothing before their first await: `accepted` still comes first.
+    // The work starts first (a command is spawned synchronously), so logging overlaps its start instead of
+    // delaying it.
     request.settled = this.execute(request);
-    if (announce === 'accepted') this.send(daemonId, 'request.accepted', { kind, state: 'running' }, requestId);
-    else this.send(daemonId, 'request.state', { state: 'running' }, requestId);
+    const tell = (): void => {
+      if (announce === 'accepted') this.send(daemonId, 'request.accepted', { kind, state: 'running' }, requestId);
+      else this.send(daemonId, 'request.state', { state: 'running' }, requestId);
+    };
+    const after = this.opts.announceAfterMs ?? DEFAULT_ANNOUNCE_AFTER_MS;
+    if (after <= 0) tell();
+    else {
+      request.announcement = this.opts.clock.setTimeout(() => {
+        request.announcement = null;
+        tell();
+      }, after);
+    }
     this.opts.logger.info('request started', { requestId, kind });
   }
 
@@ -357,6 +382,8 @@ export class Dispatcher {
   }
 
   private complete(request: ActiveRequest, result: RequestResult): void {
+    request.announcement?.cancel();
+    request.announcement = null;
     this.active.delete(request.requestId);
     request.channel.clear();
     try {

@@ -36,6 +36,8 @@ export interface ExecutorDeps {
   policy?: RequestPolicy;
   /** Raw bytes per output chunk (CHUNK_BYTES by default); tests use small chunks. */
   chunkBytes?: number;
+  /** How long a started request runs before the daemon is told (DispatcherOptions.announceAfterMs). */
+  announceAfterMs?: number;
   connectRetry?: ConnectRetryOptions;
   /** Artifact receive pacing and stream timing; tests change them. */
   artifact?: ArtifactHandlerOptions;
@@ -119,6 +121,7 @@ export async function startExecutor(config: ExecutorConfig, deps: ExecutorDeps):
     reply,
     creditNudgeMs: config.creditNudgeMs,
     ...(deps.chunkBytes === undefined ? {} : { chunkBytes: deps.chunkBytes }),
+    ...(deps.announceAfterMs === undefined ? {} : { announceAfterMs: deps.announceAfterMs }),
   });
 
   const identity: ExecutorIdentity = {

@@ -54,6 +54,33 @@ describe('run', () => {
     assert.equal(types.at(-1), 'request.result');
   });
 
+  test('a run that ends within announceAfterMs is told by its result alone; one still running then is announced once', opts, async () => {
+    h = await startHarness({ deps: { announceAfterMs: 50 } });
+    await h.daemon.submit('exec-1', 'quick', 'run', { command: 'echo hello' });
+    const quick = await h.daemon.result('quick');
+    assert.equal(quick.ok, true);
+    assert.equal(h.daemon.output('quick', 'stdout').toString(), 'hello\n');
+    assert.deepEqual(
+      h.daemon.messagesFor('quick').map((env) => env.type),
+      ['request.output', 'request.result'],
+      'no announcement: the clock never reached announceAfterMs',
+    );
+
+    const timers = h.clock.pendingTimers();
+    await h.daemon.submit('exec-1', 'slow', 'run', { command: 'echo started; sleep 30' });
+    await h.daemon.waitForType('request.output', 'slow');
+    await waitUntil(() => h!.clock.pendingTimers() > timers, 'the announcement to be scheduled');
+    h.clock.advance(49);
+    assert.equal(h.daemon.messagesFor('slow').some((env) => env.type === 'request.accepted'), false);
+    h.clock.advance(1);
+    const accepted = await h.daemon.waitForType('request.accepted', 'slow');
+    assert.deepEqual(accepted.body, { kind: 'run', state: 'running' });
+    await h.daemon.send('exec-1', 'request.cancel', { reason: 'test' }, 'slow');
+    assert.equal((await h.daemon.result('slow')).outcome, 'cancelled');
+    h.clock.advance(1_000);
+    assert.equal(h.daemon.messagesFor('slow').filter((env) => env.type === 'request.accepted').length, 1);
+  });
+
   test('stdout and stderr stay apart; a non-zero exit is not ok', opts, async () => {
     h = await startHarness();
     await h.daemon.submit('exec-1', 'r1', 'run', { command: 'echo out; echo err >&2; exit 3' });

@@ -58,6 +58,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       clock,
       logger: opts.logger ?? silentLogger,
       newId: () => `id-${++ids}`,
+      // Most tests follow a request message by message; the deferred announcement has tests of its own.
+      announceAfterMs: 0,
       ...opts.deps,
     });
     running.add(executor);
