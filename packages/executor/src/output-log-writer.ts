@@ -1,5 +1,4 @@
 import { closeSync, openSync, unlinkSync, writeSync, writev } from 'node:fs';
-import { join } from 'node:path';
 import type { StreamName } from '@remote-agent/contracts';
 import type { Logger } from '@remote-agent/transport';
 
@@ -19,8 +18,8 @@ export interface Segment {
 
 export type StreamSegments = Record<StreamName, Segment[]>;
 
-function segmentPath(dir: string, stream: StreamName, start: number): string {
-  return join(dir, `${stream}.${start}.log`);
+function segmentPath(filePrefix: string, stream: StreamName, start: number): string {
+  return `${filePrefix}.${stream}.${start}.log`;
 }
 
 export function bytesIn(segments: StreamSegments): number {
@@ -40,8 +39,8 @@ export interface OutputLogHost {
 }
 
 export interface OutputLogWriterOptions {
-  /** The request's own folder, made by the caller. */
-  dir: string;
+  /** Path and name start of every segment file: `<filePrefix>.<stream>.<start>.log`, in a folder that exists. */
+  filePrefix: string;
   segmentBytes: number;
   /** Bytes kept per stream; older segments are rotated away beyond it. */
   maxBytesPerStream: number;
@@ -224,7 +223,7 @@ export class OutputLogWriter {
     if (current && file.fd !== null && current.size < this.opts.segmentBytes) return current;
     if (file.fd !== null) closeSync(file.fd);
     file.fd = null;
-    const next: Segment = { start: file.total, size: 0, path: segmentPath(this.opts.dir, stream, file.total) };
+    const next: Segment = { start: file.total, size: 0, path: segmentPath(this.opts.filePrefix, stream, file.total) };
     file.fd = openSync(next.path, 'w');
     file.segments.push(next);
     return next;

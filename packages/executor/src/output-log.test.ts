@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
@@ -17,18 +17,19 @@ function log(maxBytesPerStream = 1024 * 1024, retain = 10, maxTotalBytes = 1024 
   return new OutputLog({ dir, maxBytesPerStream, retain, maxTotalBytes, logger: silentLogger });
 }
 
-/** Every file under the log's folder with its size, by path relative to it. */
+/** Every file in the log's folder with its size. */
 function filesOnDisk(): Map<string, number> {
-  const files = new Map<string, number>();
-  for (const run of readdirSync(dir)) {
-    for (const name of readdirSync(join(dir, run))) files.set(`${run}/${name}`, statSync(join(dir, run, name)).size);
-  }
-  return files;
+  return new Map(readdirSync(dir).map((name) => [name, statSync(join(dir, name)).size]));
 }
 
-/** The folder a request's log lives in, as OutputLog names it. */
-function runFolder(requestId: string): string {
+/** The name a request's segment files start with, as OutputLog names it. */
+function runName(requestId: string): string {
   return createHash('sha256').update(requestId).digest('hex').slice(0, 32);
+}
+
+/** The runs that have files on disk. */
+function runsOnDisk(): Set<string> {
+  return new Set(readdirSync(dir).map((name) => name.split('.')[0]!));
 }
 
 function bytesOnDisk(): number {
@@ -88,7 +89,7 @@ describe('OutputLog', () => {
     assert.equal(first.data, everything.slice(first.discardedBytes, first.discardedBytes + 20));
     assert.equal(output.read('req-1', { stream: 'stdout', tailLines: 3 })?.data, line(297) + line(298) + line(299));
     assert.equal(output.read('req-1', { stream: 'stdout', tailLines: 1000 })?.offset, first.discardedBytes);
-    const files = readdirSync(join(dir, readdirSync(dir)[0]!));
+    const files = readdirSync(dir);
     assert.ok(files.length <= 5, files.join(','));
   });
 
@@ -102,7 +103,7 @@ describe('OutputLog', () => {
     assert.equal(output.read('a', { stream: 'stdout' }), null);
     assert.equal(output.read('b', { stream: 'stdout' })?.data, 'b');
     assert.equal(output.read('c', { stream: 'stdout' })?.data, 'c');
-    assert.equal(readdirSync(dir).length, 2);
+    assert.deepEqual(runsOnDisk(), new Set([runName('b'), runName('c')]));
   });
 
   test('survives a restart: a new instance reads the old logs', () => {
@@ -112,6 +113,23 @@ describe('OutputLog', () => {
     const again = log();
     assert.deepEqual(again.read('req-1', { stream: 'stdout' })?.data, 'kept');
     assert.equal(again.read('req-1', { stream: 'stdout' })?.complete, true);
+  });
+
+  test('keeps every run as files in one folder; a restart removes the run folders of the earlier layout', () => {
+    const writer = log().open('req-1')!;
+    writer.append('stdout', Buffer.from('out'));
+    writer.append('stderr', Buffer.from('err'));
+    writer.close();
+    assert.deepEqual(readdirSync(dir).sort(), [`${runName('req-1')}.stderr.0.log`, `${runName('req-1')}.stdout.0.log`]);
+    const oldRun = join(dir, runName('old'));
+    mkdirSync(oldRun);
+    writeFileSync(join(oldRun, 'stdout.0.log'), 'from an earlier version');
+    writeFileSync(join(dir, 'notes.txt'), 'not ours');
+    const again = log();
+    assert.equal(again.read('old', { stream: 'stdout' }), null);
+    assert.equal(again.read('req-1', { stream: 'stderr' })?.data, 'err');
+    assert.equal(again.keptBytes, 6);
+    assert.deepEqual(runsOnDisk(), new Set([runName('req-1'), 'notes']), 'the old folder is gone; a file not of the log stays');
   });
 
   test('does not cut a character in half at the end of a read; binary reads come as base64', () => {
@@ -173,7 +191,7 @@ describe('OutputLog', () => {
       assert.equal(output.read('a', { stream: 'stderr' }), null);
       assert.ok(output.keptBytes <= 10 * 1024);
       assert.equal(output.keptBytes, bytesOnDisk());
-      assert.equal(readdirSync(dir).length, 3);
+      assert.equal(runsOnDisk().size, 3);
     });
 
     test('never cuts a run that is still writing, even past the budget', () => {
@@ -197,8 +215,10 @@ describe('OutputLog', () => {
     test('counts the logs it finds after a restart, and prunes them first', () => {
       const before = budgetLog();
       for (const id of ['a', 'b']) void write(before, id, 'stdout', 4096).close();
-      // A restart orders runs by their folders' times, which two runs in one millisecond share.
-      utimesSync(join(dir, runFolder('a')), new Date(1_000_000), new Date(1_000_000));
+      // A restart orders runs by their files' times, which two runs in one millisecond share.
+      for (const name of readdirSync(dir).filter((n) => n.startsWith(runName('a')))) {
+        utimesSync(join(dir, name), new Date(1_000_000), new Date(1_000_000));
+      }
       const after = budgetLog();
       assert.equal(after.keptBytes, 8192);
       void write(after, 'c', 'stdout', 4096).close();
