@@ -1,5 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { relaunchWithStreamingHeap } from '@remote-agent/transport/streaming-heap';
 import { Cleanup } from './harness/cleanup.js';
 import type { BenchContext } from './harness/context.js';
 import { benchDir } from './harness/paths.js';
@@ -8,6 +9,10 @@ import { renderText } from './report/render.js';
 import { headline, resultTables } from './report/tables.js';
 import { runBenchmark } from './run.js';
 import { parseArgs, USAGE, type BenchSettings } from './settings.js';
+
+// This process hosts the daemon core of the "daemon API" row and receives every stream, so it runs with the
+// heap flags the daemon's bins start with.
+relaunchWithStreamingHeap();
 
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { STREAMING_HEAP_FLAGS } from '@remote-agent/transport/streaming-heap';
 import type { BenchContext } from '../harness/context.js';
 import { benchChild } from '../harness/paths.js';
 import { baseEnv, startNode } from '../harness/processes.js';
@@ -32,6 +33,8 @@ export async function startWsPipe(ctx: BenchContext, output: OutputCommand, opts
   const source = startNode(ctx, {
     name: opts.masked ? 'ws-source-masked' : 'ws-source',
     script: benchChild('ws-source-main'),
+    // The same heap flags as our processes, so that the ceiling is not lowered by V8 settings we chose not to give it.
+    nodeArgs: STREAMING_HEAP_FLAGS,
     env: {
       ...baseEnv(),
       BENCH_WS_URL: `ws://127.0.0.1:${port}`,

@@ -5,11 +5,11 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const benchDir = join(repoRoot, 'bench');
 
-/** Built entry points of the project, started as real processes. */
+/** The project's npm bins, started as real processes as a user starts them (with their heap flags). */
 export const entries = {
-  relay: join(repoRoot, 'packages/relay/dist/main.js'),
-  executor: join(repoRoot, 'packages/executor/dist/main.js'),
-  mcp: join(repoRoot, 'packages/daemon/dist/mcp-main.js'),
+  relay: join(repoRoot, 'packages/relay/bin/ra-relay.js'),
+  executor: join(repoRoot, 'packages/executor/bin/ra-exec.js'),
+  mcp: join(repoRoot, 'packages/daemon/bin/ra-mcp.js'),
 } as const;
 
 /** The benchmark's own child processes (bench/dist/children). */

@@ -146,6 +146,8 @@ export interface StartOptions {
   script: string;
   env: Record<string, string>;
   args?: string[];
+  /** Node.js and V8 flags before the script. */
+  nodeArgs?: readonly string[];
   /** An IPC channel (fork), for the benchmark's own children. */
   ipc?: boolean;
 }
@@ -156,7 +158,7 @@ export interface StartOptions {
  */
 export function startNode(ctx: BenchContext, opts: StartOptions): ManagedProcess {
   const args = opts.args ?? [];
-  const nodeArgs = profileArgs(ctx, opts.name);
+  const nodeArgs = [...(opts.nodeArgs ?? []), ...profileArgs(ctx, opts.name)];
   const child = opts.ipc
     ? fork(opts.script, args, { env: opts.env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: nodeArgs })
     : spawn(process.execPath, [...nodeArgs, opts.script, ...args], { env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { STREAMING_HEAP_FLAGS } from '@remote-agent/transport/streaming-heap';
 import { ENV_DAEMON_ID, ENV_RELAY, ENV_ROOT, type DaemonHostMethods, type SwarmKind, type SwarmMethods } from '../children/protocol.js';
 import type { BenchContext } from '../harness/context.js';
 import { RpcClient, type RpcMethods } from '../harness/ipc.js';
@@ -25,7 +26,9 @@ interface Child<M extends RpcMethods<M>> {
 }
 
 function startChild<M extends RpcMethods<M>>(ctx: BenchContext, name: string, script: 'swarm-main' | 'daemon-host-main', env: Record<string, string>): Child<M> {
-  const proc = startNode(ctx, { name, script: benchChild(script), env: { ...baseEnv(), ...env }, ipc: true });
+  // The daemon host runs a daemon, so it gets the daemon's heap flags (ra-mcp's); the swarm is load, not product.
+  const nodeArgs = script === 'daemon-host-main' ? STREAMING_HEAP_FLAGS : [];
+  const proc = startNode(ctx, { name, script: benchChild(script), env: { ...baseEnv(), ...env }, ipc: true, nodeArgs });
   return { proc, rpc: new RpcClient<M>(proc.child, name, CHILD_READY_MS) };
 }
 

@@ -1,20 +1,28 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { PRODUCT_VERSION } from '@remote-agent/contracts';
+import { STREAMING_HEAP_FLAGS } from '@remote-agent/transport/streaming-heap';
 import { freePort, loopbackConnectionString, startEntry } from '../helpers/spawn-entry.js';
 import { SdkClient } from '../helpers/web-pubsub-test-clients.js';
 
 const MAIN = 'packages/relay/dist/main.js';
+const BIN = 'packages/relay/bin/ra-relay.js';
 
 describe('ra-relay as a process', () => {
   it('listens where the connection string says, serves SDK clients and its status, and stops on SIGTERM', async () => {
     const port = await freePort();
     const connectionString = loopbackConnectionString(port);
     const key = /AccessKey=([^;]+)/.exec(connectionString)![1]!;
-    const relay = startEntry('ra-relay', MAIN, { WEB_PUBSUB_CONNECTION_STRING: connectionString });
+    const relay = startEntry('ra-relay', BIN, { WEB_PUBSUB_CONNECTION_STRING: connectionString });
     try {
       const line = await relay.waitForLine(/relay listening/);
       assert.match(line, new RegExp(`url=http://127\\.0\\.0\\.1:${port}`));
+      if (process.platform === 'linux') {
+        // The bin re-executed itself in place: the pid the test started now runs Node.js with the heap flags.
+        const cmdline = readFileSync(`/proc/${relay.child.pid}/cmdline`, 'utf8').split('\0');
+        for (const flag of STREAMING_HEAP_FLAGS) assert.ok(cmdline.includes(flag), `${flag} missing from: ${cmdline.join(' ')}`);
+      }
 
       const target = { connectionString, hub: 'rexec' };
       const recv = await SdkClient.connect(target, { userId: 'recv', groups: ['ra.presence'] });
@@ -46,10 +54,10 @@ describe('ra-relay as a process', () => {
   });
 
   it('the bin launcher answers --version and --help', async () => {
-    const version = startEntry('ra-relay', 'packages/relay/bin/ra-relay.js', {}, ['--version']);
+    const version = startEntry('ra-relay', BIN, {}, ['--version']);
     assert.equal((await version.exited).code, 0);
     assert.deepEqual(version.stdout, [PRODUCT_VERSION]);
-    const help = startEntry('ra-relay', 'packages/relay/bin/ra-relay.js', {}, ['--help']);
+    const help = startEntry('ra-relay', BIN, {}, ['--help']);
     assert.equal((await help.exited).code, 0);
     assert.match(help.stdout.join('\n'), /RELAY_HOST/);
   });

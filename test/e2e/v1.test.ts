@@ -7,7 +7,7 @@ registerV1Suite({
   executorIds: { a: 'e2e-a', b: 'e2e-b' },
   async relay() {
     const connectionString = loopbackConnectionString(await freePort());
-    const relay = startEntry('relay', 'packages/relay/dist/main.js', { WEB_PUBSUB_CONNECTION_STRING: connectionString });
+    const relay = startEntry('relay', 'packages/relay/bin/ra-relay.js', { WEB_PUBSUB_CONNECTION_STRING: connectionString });
     await relay.waitForLine(/relay listening/);
     return { connectionString, hub: 'e2e', stop: () => relay.stop() };
   },

@@ -91,7 +91,7 @@ export function registerV1Suite(opts: V1SuiteOptions): void {
         const state = await tempDir(`${id}-state`);
         const work = await tempDir(`${id}-work`);
         cleanups.push(state.remove, work.remove);
-        const proc = startEntry(id, 'packages/executor/dist/main.js', {
+        const proc = startEntry(id, 'packages/executor/bin/ra-exec.js', {
           ...executorEnv,
           EXECUTOR_ID: id,
           EXECUTOR_TAGS: tags,
@@ -107,7 +107,7 @@ export function registerV1Suite(opts: V1SuiteOptions): void {
 
       const daemonState = await tempDir('daemon-state');
       cleanups.push(daemonState.remove);
-      const daemon = startEntry('daemon', 'packages/daemon/dist/mcp-main.js', {
+      const daemon = startEntry('daemon', 'packages/daemon/bin/ra-mcp.js', {
         ...common,
         DAEMON_STATE_DIR: daemonState.path,
         DAEMON_MCP_PORT: String(mcpPort),
@@ -351,14 +351,14 @@ export function registerV1Suite(opts: V1SuiteOptions): void {
       const state = await tempDir('plain-daemon');
       cleanups.push(state.remove);
       const env = { ...common, DAEMON_STATE_DIR: state.path, DAEMON_RUN_EXECUTOR_ID: idA };
-      const ok = startEntry('plain-ok', 'packages/daemon/dist/main.js', { ...env, DAEMON_RUN_COMMAND: 'echo plain run' });
+      const ok = startEntry('plain-ok', 'packages/daemon/bin/ra-daemon.js', { ...env, DAEMON_RUN_COMMAND: 'echo plain run' });
       processes.push(ok);
       assert.equal((await ok.exited).code, 0, ok.lines.slice(-10).join('\n'));
       assert.ok(
         [...ok.lines, ...ok.stdout].some((l) => l.includes('remote run result') && l.includes('plain run')),
         'no "remote run result" line with the stdout',
       );
-      const failing = startEntry('plain-fail', 'packages/daemon/dist/main.js', { ...env, DAEMON_RUN_COMMAND: 'exit 7' });
+      const failing = startEntry('plain-fail', 'packages/daemon/bin/ra-daemon.js', { ...env, DAEMON_RUN_COMMAND: 'exit 7' });
       processes.push(failing);
       assert.equal((await failing.exited).code, 1);
     });

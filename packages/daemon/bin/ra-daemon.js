@@ -1,3 +1,6 @@
 #!/usr/bin/env node
-// Launcher for the npm bin: the built entry point does the work.
-import '../dist/main.js';
+// The npm bin: Node.js with the heap flags a streaming process needs (transport's streaming-heap), then the entry point.
+import { relaunchWithStreamingHeap } from '@remote-agent/transport/streaming-heap';
+
+relaunchWithStreamingHeap();
+await import('../dist/main.js');
