@@ -274,7 +274,7 @@ export class Dispatcher {
         tell();
       }, after);
     }
-    this.opts.logger.info('request started', { requestId, kind });
+    this.opts.logger.debug('request started', { requestId, kind });
   }
 
   private async execute(request: ActiveRequest): Promise<void> {
