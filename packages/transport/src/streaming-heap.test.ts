@@ -12,20 +12,22 @@ interface Relaunch {
   env: NodeJS.ProcessEnv;
 }
 
-function fakeProcess(execArgv: string[], withExecve = true): { proc: RelaunchableProcess; calls: Relaunch[] } {
+function fakeProcess(execArgv: string[], withExecve = true): { proc: RelaunchableProcess; calls: Relaunch[]; errors: string[] } {
   const calls: Relaunch[] = [];
+  const errors: string[] = [];
   const proc: RelaunchableProcess = {
     execPath: '/opt/node/bin/node',
     execArgv,
     argv: ['/opt/node/bin/node', '/srv/ra/bin/ra-exec.js', '--id', 'gpu-1'],
     env: { PATH: '/usr/bin', EXECUTOR_ID: 'gpu-1', UNSET: undefined },
+    stderr: { write: (text: string) => errors.push(text) },
   };
   if (withExecve) {
     proc.execve = ((file: string, args: string[], env: NodeJS.ProcessEnv) => {
       calls.push({ file, args, env });
     }) as RelaunchableProcess['execve'];
   }
-  return { proc, calls };
+  return { proc, calls, errors };
 }
 
 describe('relaunchWithStreamingHeap', () => {
@@ -47,6 +49,15 @@ describe('relaunchWithStreamingHeap', () => {
       relaunchWithStreamingHeap(proc);
       assert.deepEqual(calls, [], execArgv.join(' '));
     }
+  });
+
+  it('runs on as it is when execve fails, and says so', () => {
+    const { proc, errors } = fakeProcess([]);
+    proc.execve = (() => {
+      throw Object.assign(new Error('execve failed'), { code: 'ENOMEM' });
+    }) as RelaunchableProcess['execve'];
+    assert.doesNotThrow(() => relaunchWithStreamingHeap(proc));
+    assert.deepEqual(errors, [`could not restart Node.js with ${STREAMING_HEAP_FLAGS.join(' ')} (ENOMEM); running without\n`]);
   });
 
   it('runs on as it is where the platform has no execve (Windows)', () => {

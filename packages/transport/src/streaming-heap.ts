@@ -23,6 +23,7 @@ export interface RelaunchableProcess {
   env: NodeJS.ProcessEnv;
   /** Absent on Windows (and before Node.js 22.15). */
   execve?: (file: string, args: string[], env: NodeJS.ProcessEnv) => never;
+  stderr: { write(text: string): unknown };
 }
 
 /**
@@ -32,14 +33,23 @@ export interface RelaunchableProcess {
  * already has the flags, or a setting of its own for the same V8 option, or where `execve` does not exist:
  * Windows, where streams then pay the collections described above.
  *
- * Call it before importing anything heavy: the code loaded before the call is loaded twice.
+ * Call it before importing anything heavy: the code loaded before the call is loaded twice. If execve(2)
+ * itself fails, the process runs on without the flags where Node.js reports the failure (newer versions
+ * throw), and ends where it aborts (earlier ones).
  */
 export function relaunchWithStreamingHeap(proc: RelaunchableProcess = process): void {
   const missing = STREAMING_HEAP_FLAGS.filter((flag) => !hasOption(proc.execArgv, optionName(flag)));
   if (missing.length === 0 || typeof proc.execve !== 'function') return;
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(proc.env)) if (value !== undefined) env[name] = value;
-  proc.execve(proc.execPath, [proc.execPath, ...missing, ...proc.execArgv, ...proc.argv.slice(1)], env);
+  try {
+    proc.execve(proc.execPath, [proc.execPath, ...missing, ...proc.execArgv, ...proc.argv.slice(1)], env);
+  } catch (err) {
+    // Newer Node.js throws when execve(2) fails (out of memory, say) and leaves the process as it was:
+    // better to run without the flags than not at all.
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    proc.stderr.write(`could not restart Node.js with ${missing.join(' ')} (${reason}); running without\n`);
+  }
 }
 
 function optionName(flag: string): string {
