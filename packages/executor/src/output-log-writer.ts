@@ -22,12 +22,6 @@ function segmentPath(filePrefix: string, stream: StreamName, start: number): str
   return `${filePrefix}.${stream}.${start}.log`;
 }
 
-export function bytesIn(segments: StreamSegments): number {
-  let sum = 0;
-  for (const list of Object.values(segments)) for (const segment of list) sum += segment.size;
-  return sum;
-}
-
 /** What a writer tells the log that owns it, which keeps every run's logs within one disk budget. */
 export interface OutputLogHost {
   /** Called before each write, for room for its `bytes` on disk. */
@@ -112,11 +106,6 @@ export class OutputLogWriter {
   /** The segments written so far; sizes count only bytes already in the files. */
   segments(stream: StreamName): readonly Segment[] {
     return this.streams[stream].segments;
-  }
-
-  /** Bytes in this writer's files now. */
-  keptBytes(): number {
-    return bytesIn({ stdout: this.streams.stdout.segments, stderr: this.streams.stderr.segments });
   }
 
   /** Takes no more bytes; resolves once those already taken are in the files and the files are closed. */

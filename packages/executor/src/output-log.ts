@@ -3,7 +3,7 @@ import { closeSync, mkdirSync, openSync, readSync, readdirSync, rmSync, statSync
 import { join } from 'node:path';
 import type { OutputReadResult, StreamName } from '@remote-agent/contracts';
 import type { Logger } from '@remote-agent/transport';
-import { bytesIn, OutputLogWriter, type Segment, type StreamSegments } from './output-log-writer.js';
+import { OutputLogWriter, type Segment, type StreamSegments } from './output-log-writer.js';
 import { incompleteUtf8Tail, toWireText } from './utf8.js';
 
 /** Bytes returned by an offset read when the caller gives no length. */
@@ -126,7 +126,7 @@ export class OutputLog {
   read(requestId: string, options: OutputReadOptions): OutputReadResult | null {
     const run = this.runs.get(runName(requestId));
     if (!run) return null;
-    const segments = run.writer ? run.writer.segments(options.stream) : run.segments[options.stream];
+    const segments = segmentsOf(run, options.stream);
     const last = segments.at(-1);
     const total = last ? last.start + last.size : 0;
     const discarded = segments[0]?.start ?? 0;
@@ -183,11 +183,7 @@ export class OutputLog {
     if (stream === undefined) return false;
     const oldest = run.segments[stream].shift()!;
     this.usedBytes -= oldest.size;
-    try {
-      unlinkSync(oldest.path);
-    } catch (err) {
-      this.opts.logger.warn('could not remove an old output segment', { file: oldest.path, error: err });
-    }
+    this.unlink(oldest);
     return true;
   }
 
@@ -195,18 +191,33 @@ export class OutputLog {
   private remove(name: string): void {
     const run = this.runs.get(name);
     if (!run) return;
-    this.usedBytes -= run.writer ? run.writer.keptBytes() : bytesIn(run.segments);
     this.runs.delete(name);
     for (const stream of STREAMS) {
-      for (const segment of run.writer ? run.writer.segments(stream) : run.segments[stream]) {
-        try {
-          unlinkSync(segment.path);
-        } catch (err) {
-          this.opts.logger.warn('could not remove an old output segment', { file: segment.path, error: err });
-        }
+      for (const segment of segmentsOf(run, stream)) {
+        this.usedBytes -= segment.size;
+        this.unlink(segment);
       }
     }
   }
+
+  private unlink(segment: Segment): void {
+    try {
+      unlinkSync(segment.path);
+    } catch (err) {
+      this.opts.logger.warn('could not remove an old output segment', { file: segment.path, error: err });
+    }
+  }
+}
+
+function bytesIn(segments: StreamSegments): number {
+  let sum = 0;
+  for (const list of Object.values(segments)) for (const segment of list) sum += segment.size;
+  return sum;
+}
+
+/** A run's files of one stream: its writer's while it writes, then the ones it left. */
+function segmentsOf(run: KeptRun, stream: StreamName): readonly Segment[] {
+  return run.writer ? run.writer.segments(stream) : run.segments[stream];
 }
 
 function runName(requestId: string): string {
