@@ -53,6 +53,11 @@ function io(argv: string[], env: NodeJS.ProcessEnv, extra: Partial<CliIo> = {}):
   };
 }
 
+/** Log lines are written once the turn that logged them is done; a real process writes the last ones at exit. */
+function linesWritten(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Base settings: embedded relay on a free loopback port, quick discovery. */
 async function baseEnv(extra: NodeJS.ProcessEnv = {}): Promise<NodeJS.ProcessEnv> {
   return {
@@ -105,6 +110,7 @@ describe('ra-daemon with the embedded relay', () => {
     await c.line('discovery probe published');
     c.stop('SIGTERM');
     assert.equal(await running, 0);
+    await linesWritten();
     const logs = c.err.join('');
     assert.match(logs, /embedded relay listening .*url=http:\/\/127\.0\.0\.1:\d+/);
     assert.match(await readFile(envFile, 'utf8'), /^WEB_PUBSUB_CONNECTION_STRING='Endpoint=http:\/\/127\.0\.0\.1;AccessKey=/);
@@ -127,6 +133,7 @@ describe('ra-daemon with the embedded relay', () => {
     await executor.output(daemonId, submit.requestId, { stream: 'stdout', seq: 0, offset: 0, data: Buffer.from('hello\n') });
     await executor.result(daemonId, submit.requestId, { stdoutBytes: 6, chunks: 1 });
     assert.equal(await running, 0);
+    await linesWritten();
     assert.equal(c.out.join(''), 'hello\n');
     assert.match(c.err.join(''), /remote run result .*executorId=box .*exitCode=0 .*stdout="hello\\n"/);
   });
@@ -145,6 +152,7 @@ describe('ra-daemon with the embedded relay', () => {
     assert.equal((await cancel).requestId, submit.requestId);
     await executor.result(submit.from.id, submit.requestId, { outcome: 'cancelled', ok: false, exitCode: null, signal: 'SIGTERM' });
     assert.equal(await running, 1);
+    await linesWritten();
     assert.match(c.err.join(''), /remote run result .*outcome=cancelled/);
   });
 
@@ -158,6 +166,7 @@ describe('ra-daemon with the embedded relay', () => {
     const submit = await executor.next('request.submit');
     await executor.result(submit.from.id, submit.requestId, { ok: false, exitCode: 1 });
     assert.equal(await running, 1);
+    await linesWritten();
     assert.match(c.err.join(''), /remote run result .*ok=false .*exitCode=1/);
   });
 
@@ -166,6 +175,7 @@ describe('ra-daemon with the embedded relay', () => {
     const env = await baseEnv({ DAEMON_RUN_EXECUTOR_ID: 'ghost', DAEMON_RUN_COMMAND: 'ls', DAEMON_RUN_WAIT_FOR_EXECUTOR_MS: '20' });
     const c = io([], env, { connect: (_access, userId) => hub.connect(userId) });
     assert.equal(await runPlainDaemon(c), 1);
+    await linesWritten();
     assert.match(c.err.join(''), /executor did not come online .*executorId=ghost .*known=none .*hint=/);
   });
 });

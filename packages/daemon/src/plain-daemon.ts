@@ -1,5 +1,5 @@
 import { PRODUCT_VERSION, toErrorInfo, type RunParams } from '@remote-agent/contracts';
-import { createLogger, type Logger } from '@remote-agent/transport';
+import { createLogger, deferredLines, type Logger } from '@remote-agent/transport';
 import type { OneShotRunConfig } from './config.js';
 import type { LocalDaemonCore } from './core.js';
 import type { RequestView } from './core-api.js';
@@ -105,7 +105,7 @@ export async function runPlainDaemon(io: CliIo): Promise<number> {
   const logger = createLogger({
     level: config.log.level,
     format: config.log.format,
-    write: (line) => io.stderr.write(`${line}\n`),
+    write: deferredLines((text) => io.stderr.write(text)),
     fields: { component: 'daemon' },
   });
 

@@ -44,9 +44,12 @@ test('starts, logs where it listens, and stops on SIGTERM', async () => {
   const t = io();
   const running = runRelayCli([], { WEB_PUBSUB_CONNECTION_STRING: 'Endpoint=http://127.0.0.1;AccessKey=k;', RELAY_PORT: '0' }, t);
   const stop = await t.sigterm;
+  // Log lines are written once the turn that logged them is done.
+  await new Promise((resolve) => setImmediate(resolve));
   assert.match(t.stderr.join(''), /INFO relay listening url=http:\/\/127\.0\.0\.1 bind=127\.0\.0\.1:\d+/);
   stop();
   assert.equal(await running, 0);
+  await new Promise((resolve) => setImmediate(resolve));
   assert.match(t.stderr.join(''), /relay stopped/);
   assert.ok(!t.stderr.join('').includes('AccessKey=k'));
 });

@@ -1,5 +1,5 @@
 import { PRODUCT_VERSION } from '@remote-agent/contracts';
-import { createLogger } from '@remote-agent/transport';
+import { createLogger, deferredLines } from '@remote-agent/transport';
 import { relayConfigFromEnv } from './config.js';
 import { startRelay, type RelayServer } from './server.js';
 
@@ -48,7 +48,7 @@ export async function runRelayCli(argv: string[], env: NodeJS.ProcessEnv, io: Cl
     io.err(`ra-relay: ${err instanceof Error ? err.message : String(err)}\n`);
     return 2;
   }
-  const logger = createLogger({ level: config.log.level, format: config.log.format, write: (line) => io.err(`${line}\n`) });
+  const logger = createLogger({ level: config.log.level, format: config.log.format, write: deferredLines(io.err) });
 
   let relay: RelayServer;
   try {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { createLogger, memoryLogger } from './logger.js';
+import { createLogger, deferredLines, memoryLogger } from './logger.js';
 
 const here = new URL('./logger.js', import.meta.url).href;
 
@@ -36,6 +36,37 @@ describe('createLogger', () => {
   it('lines still waiting reach stderr when the process exits at once', () => {
     const out = stderrOf(`createLogger().info('stopping', { signal: 'SIGTERM' }); process.exit(3);`);
     assert.match(out, /INFO stopping signal=SIGTERM\n$/);
+  });
+
+  it('keeps no exit listener once its lines are written, so loggers made and dropped leave nothing behind', async () => {
+    const before = process.listenerCount('exit');
+    const texts: string[] = [];
+    const write = deferredLines((text) => texts.push(text));
+    write('one');
+    write('two');
+    assert.equal(process.listenerCount('exit'), before + 1, 'one listener while lines wait');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(texts, ['one\ntwo\n']);
+    assert.equal(process.listenerCount('exit'), before);
+    write('three');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(texts, ['one\ntwo\n', 'three\n'], 'a later turn gets a write of its own');
+    assert.equal(process.listenerCount('exit'), before);
+  });
+
+  it('hands a CLI-given sink its lines after the turn, and at exit', () => {
+    const out = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { createLogger, deferredLines } from ${JSON.stringify(here)};\n` +
+          `const logger = createLogger({ write: deferredLines((text) => process.stdout.write('[sink] ' + text)) });\n` +
+          `logger.info('listening'); logger.warn('then stopping'); process.exit(0);`,
+      ],
+      { encoding: 'utf8' },
+    ).stdout;
+    assert.match(out, /^\[sink\] \S+ INFO listening\n\S+ WARN then stopping\n$/);
   });
 
   it('masks sensitive fields and scrubs secrets from text', () => {

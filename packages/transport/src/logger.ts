@@ -49,35 +49,39 @@ function formatValue(value: unknown): string {
 export interface LoggerOptions {
   level?: LogLevel;
   format?: 'text' | 'json';
-  /** Where lines go; `deferredStderr()` unless given. */
+  /** Where lines go, one call per line: `deferredStderr()` unless given (see deferredLines for another stream). */
   write?: (line: string) => void;
   now?: () => Date;
   fields?: LogFields;
 }
 
 /**
- * Writes lines to stderr once the current turn of the event loop is done, all of a turn's lines in one
- * write, so that logging never sits between a request and its reply. A synchronous write to a pipe, and
+ * Hands lines to `sink` once the current turn of the event loop is done, all of a turn's lines in one
+ * call, so that logging never sits between a request and its reply. A synchronous write to a pipe, and
  * the reader it wakes, cost an `echo`'s round trip up to 1.5 ms on a 2-core VM (bench/README.md, finding 4).
- * Lines still waiting are written when the process exits.
+ * Lines still waiting when the process exits are handed over then.
  */
-export function deferredStderr(): (line: string) => void {
+export function deferredLines(sink: (text: string) => void): (line: string) => void {
   let pending: string[] = [];
-  let scheduled = false;
   const flush = (): void => {
-    scheduled = false;
+    process.off('exit', flush);
     if (pending.length === 0) return;
     const text = pending.join('\n') + '\n';
     pending = [];
-    process.stderr.write(text);
+    sink(text);
   };
-  process.on('exit', flush);
   return (line) => {
     pending.push(line);
-    if (scheduled) return;
-    scheduled = true;
+    if (pending.length > 1) return;
+    // Listening only while lines wait, so loggers made and dropped (CLIs run in tests) leave no listener behind.
+    process.on('exit', flush);
     setImmediate(flush);
   };
+}
+
+/** Lines to stderr, after the current turn of the event loop (see deferredLines). */
+export function deferredStderr(): (line: string) => void {
+  return deferredLines((text) => process.stderr.write(text));
 }
 
 export function createLogger(opts: LoggerOptions = {}): Logger {

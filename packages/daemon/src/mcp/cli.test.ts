@@ -168,6 +168,8 @@ test('the stdio server speaks only MCP on stdout and ends when stdin closes', { 
     assert.ok(names.includes('remote_run') && names.includes('executors_list'), names.join(','));
     mcpStdin.end();
     assert.equal(await daemon.exit, 0);
+    // Log lines are written once the turn that logged them is done (a real process writes them at exit).
+    await new Promise((resolve) => setImmediate(resolve));
     for (const line of out.lines) assert.equal((JSON.parse(line) as { jsonrpc: string }).jsonrpc, '2.0');
     assert.equal(daemon.stdout.text(), '');
     assert.match(daemon.stderr.text(), /stopping reason="stdin closed"/);

@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import { PRODUCT_VERSION, toErrorInfo } from '@remote-agent/contracts';
-import { createLogger, type Logger } from '@remote-agent/transport';
+import { createLogger, deferredLines, type Logger } from '@remote-agent/transport';
 import type { DaemonConfig } from '../config.js';
 import { printExecutorCommand } from '../executor-command.js';
 import { EXIT_OK } from '../exit-codes.js';
@@ -113,7 +113,7 @@ export async function runMcpDaemon(io: McpCliIo, defaultMode: McpMode): Promise<
     level: config.log.level,
     format: config.log.format,
     // No base fields: the seed's log lines (`mcp streamable http listening url=...`) stay exactly as users grep them.
-    write: (line) => io.stderr.write(`${line}\n`),
+    write: deferredLines((text) => io.stderr.write(text)),
   });
   const launched = await startRuntimeForCli(io, config, logger, mode === 'http');
   if ('exit' in launched) return launched.exit;
