@@ -121,4 +121,24 @@ describe('DaemonCore with a request journal', () => {
     assert.equal(entries[1]?.kind, 'run');
     assert.equal(entries[1]?.executorId, 'a');
   });
+
+  it('journals a completion after the turn that delivered it, so the reply goes first, and at close at the latest', async () => {
+    const clock = new ManualClock();
+    const hub = new InMemoryHub();
+    const journal = new InMemoryRequestJournal(100);
+    const exec = new FakeExecutor(hub, 'a', clock);
+    await exec.start(false);
+    const core = await startDaemon(hub, clock, journal, 'only');
+    await settle();
+    const submitted = core.submit('a', 'run', { command: 'true' }).requestId;
+    assert.equal(journal.load()[0]?.requestId, submitted, 'the submission is journaled at once');
+    await exec.next('request.submit');
+    const waited = core.waitForRequest(submitted, { maxWaitMs: 10_000 });
+    await exec.result(D, submitted, { exitCode: 0, stdoutBytes: 0, chunks: 0 });
+    const view = await waited;
+    assert.equal(view.state, 'completed');
+    assert.equal(journal.load()[0]?.completed, null, 'not yet journaled in the turn the waiter was answered');
+    await core.close();
+    assert.deepEqual(journal.load()[0]?.completed, view, 'written by close at the latest');
+  });
 });

@@ -88,6 +88,8 @@ class Core implements LocalDaemonCore {
   private readonly detach: Array<() => void> = [];
   /** Requests restored in flight whose executor has not been asked yet what became of them. */
   private readonly unconfirmed = new Set<TrackedRequest>();
+  /** Completions not yet journaled: they are written after the turn they happened in (see journalCompleted). */
+  private readonly unjournaled: RequestView[] = [];
   private closed = false;
 
   constructor(private readonly opts: DaemonCoreOptions) {
@@ -108,7 +110,7 @@ class Core implements LocalDaemonCore {
       logger: this.logger,
       outputMaxBytes: opts.requests.outputMaxBytes,
       retain: opts.requests.retain,
-      ...(opts.journal ? { onCompleted: (req: TrackedRequest) => opts.journal?.recordCompleted(req.view(this.clock.now())) } : {}),
+      ...(opts.journal ? { onCompleted: (req: TrackedRequest) => this.journalCompleted(req) } : {}),
     });
     this.router = new RequestRouter({
       bus: this.bus,
@@ -205,8 +207,9 @@ class Core implements LocalDaemonCore {
     }
     const checked = checkParams(kind, params);
     const req = this.tracker.create(this.newId(), executorId, kind);
-    this.journalSubmitted(req);
+    // The request leaves first and is journaled while it travels; any reply is handled in a later turn.
     void this.router.dispatch(req, checked);
+    this.journalSubmitted(req);
     return req.view(this.clock.now());
   }
 
@@ -266,6 +269,7 @@ class Core implements LocalDaemonCore {
     for (const off of this.detach.splice(0)) off();
     this.inventory.close();
     this.tracker.close();
+    this.flushCompletions();
     this.bus.close();
     await this.opts.connection.stop();
   }
@@ -341,6 +345,26 @@ class Core implements LocalDaemonCore {
       this.opts.journal?.recordSubmitted({ requestId: req.requestId, executorId: req.executorId, kind: req.kind, createdAt: req.createdAt });
     } catch (err) {
       this.logger.warn('request could not be recorded in the journal', { requestId: req.requestId, error: err });
+    }
+  }
+
+  /**
+   * Journals a completion once the current turn is done, so that the disk does not sit between a result
+   * and the reply that carries it (SQLite took 0.2 ms of an `echo`'s round trip on the bench's VM). A
+   * crash in between leaves the request in flight in the journal: at the next start its executor is asked.
+   */
+  private journalCompleted(req: TrackedRequest): void {
+    this.unjournaled.push(req.view(this.clock.now()));
+    if (this.unjournaled.length === 1) setImmediate(() => this.flushCompletions());
+  }
+
+  private flushCompletions(): void {
+    for (const view of this.unjournaled.splice(0)) {
+      try {
+        this.opts.journal?.recordCompleted(view);
+      } catch (err) {
+        this.logger.warn('request completion could not be recorded', { requestId: view.requestId, error: err });
+      }
     }
   }
 
