@@ -65,7 +65,8 @@ function stop(code) {
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 
-const daemon = start('daemon', 'packages/daemon/dist/mcp-main.js', process.env);
+// The bins, as users start them: they relaunch Node.js with the heap floor streams need (transport/src/streaming-heap.ts).
+const daemon = start('daemon', 'packages/daemon/bin/ra-mcp.js', process.env);
 let executorStarted = !withExecutor;
 createInterface({ input: daemon.stderr }).on('line', (line) => {
   process.stderr.write(line + '\n');
@@ -75,7 +76,7 @@ createInterface({ input: daemon.stderr }).on('line', (line) => {
     ? {}
     : readEnvFile(join(daemonStateDir, 'executor.env'));
   const id = process.env.EXECUTOR_ID || `local-${hostname().toLowerCase().replace(/[^a-z0-9._-]/g, '-')}`.slice(0, 63);
-  const executor = start('executor', 'packages/executor/dist/main.js', {
+  const executor = start('executor', 'packages/executor/bin/ra-exec.js', {
     ...process.env,
     ...relayEnv,
     EXECUTOR_ID: id,

@@ -60,6 +60,17 @@ describe('quick start: npm start, then an MCP client', () => {
     assert.equal((run.structuredContent as { stdout: string }).stdout, 'quick start works\n');
   });
 
+  it('starts the daemon and the executor from their bins, with the heap floor streams need', { skip: process.platform !== 'linux' && 'reads /proc' }, () => {
+    const children = readFileSync(`/proc/${start.child.pid}/task/${start.child.pid}/children`, 'utf8').trim().split(/\s+/);
+    const commands = children.map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'));
+    assert.equal(commands.length, 2, `npm start runs the daemon and one executor: ${JSON.stringify(commands)}`);
+    for (const bin of ['ra-mcp.js', 'ra-exec.js']) {
+      const command = commands.find((argv) => argv.some((arg) => arg.endsWith(`/bin/${bin}`)));
+      assert.ok(command, `no process started from bin/${bin}: ${JSON.stringify(commands)}`);
+      assert.ok(command.includes('--initial-old-space-size=64'), `${bin} runs without the heap floor: ${command.join(' ')}`);
+    }
+  });
+
   it('prints the command for an executor elsewhere, and keeps the secret out of the logs', () => {
     const printed = spawnSync(process.execPath, [entry('packages/daemon/dist/mcp-main.js'), '--print-executor-command'], {
       env,
