@@ -8,6 +8,7 @@ import {
   startCoreDaemon,
   startExecutorProcess,
   startMcpProcess,
+  startMcpWithEmbeddedRelay,
   startRelayProcess,
   tempFolder,
   type McpProcess,
@@ -17,6 +18,7 @@ import {
 export const EXECUTOR_ID = 'bench-exec';
 const JSON_EXECUTOR_ID = 'bench-exec-json';
 const NO_LOG_EXECUTOR_ID = 'bench-exec-nolog';
+const DEFAULT_SETUP_EXECUTOR_ID = 'bench-exec-default';
 const ONLINE_TIMEOUT_MS = 20_000;
 
 /**
@@ -106,4 +108,25 @@ async function waitOnline(core: LocalDaemonCore, executorId: string, executor: M
   if ((await core.waitForExecutor(executorId, ONLINE_TIMEOUT_MS)) === null) {
     throw new Error(`the daemon did not list ${executorId} online within ${ONLINE_TIMEOUT_MS} ms; executor output:\n${executor.tail()}`);
   }
+}
+
+/** The setup `npm start` makes: `ra-mcp` with the relay embedded, and one executor on that relay. */
+export interface DefaultSetup {
+  mcp: McpProcess;
+  executorId: string;
+  stop(): Promise<void>;
+}
+
+/** Starts the default setup in `root`, with every setting at its default; `stop` ends both processes. */
+export async function startDefaultSetup(ctx: BenchContext, root: string): Promise<DefaultSetup> {
+  const mcp = await startMcpWithEmbeddedRelay(ctx, { root, daemonId: 'bench-mcp-default' });
+  const { proc: executor } = await startExecutorProcess(ctx, { relay: mcp.relay, executorId: DEFAULT_SETUP_EXECUTOR_ID, root });
+  return {
+    mcp,
+    executorId: DEFAULT_SETUP_EXECUTOR_ID,
+    async stop() {
+      await executor.stop();
+      await mcp.proc.stop();
+    },
+  };
 }

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDaemonCore, parseDaemonConfig, type LocalDaemonCore } from '@remote-agent/daemon';
@@ -38,7 +38,7 @@ export async function startRelayProcess(ctx: BenchContext, name = 'relay'): Prom
 /** A real executor process (packages/executor/dist/main.js) with its own state and work folders. */
 export async function startExecutorProcess(
   ctx: BenchContext,
-  opts: { relay: RelayProcess; executorId: string; root: string; env?: Record<string, string> },
+  opts: { relay: Pick<RelayProcess, 'connectionString'>; executorId: string; root: string; env?: Record<string, string> },
 ): Promise<{ proc: ManagedProcess; workDir: string }> {
   const workDir = join(opts.root, `${opts.executorId}-work`);
   await mkdir(workDir, { recursive: true });
@@ -110,4 +110,36 @@ export async function startMcpProcess(ctx: BenchContext, opts: { relay: RelayPro
   });
   await proc.waitForLine(/mcp streamable http listening/, START_TIMEOUT_MS);
   return { proc, url: `http://127.0.0.1:${port}/mcp` };
+}
+
+export interface EmbeddedRelayMcp extends McpProcess {
+  /** The embedded relay, as executors reach it (from the executor.env file ra-mcp writes). */
+  relay: Pick<RelayProcess, 'connectionString'>;
+}
+
+/**
+ * `ra-mcp` as `npm start` runs it: no relay configured, so it embeds the built-in relay, here on a free
+ * loopback port, and writes the settings executors need to `<state>/executor.env`.
+ */
+export async function startMcpWithEmbeddedRelay(ctx: BenchContext, opts: { root: string; daemonId: string }): Promise<EmbeddedRelayMcp> {
+  const [port, relayPort] = [await freePort(), await freePort()];
+  const stateDir = join(opts.root, `${opts.daemonId}-state`);
+  const proc = startNode(ctx, {
+    name: 'ra-mcp (embedded relay)',
+    script: entries.mcp,
+    env: {
+      ...baseEnv(),
+      DAEMON_ID: opts.daemonId,
+      DAEMON_STATE_DIR: stateDir,
+      DAEMON_MCP_HOST: '127.0.0.1',
+      DAEMON_MCP_PORT: String(port),
+      DAEMON_RELAY_PORT: String(relayPort),
+      LOG_LEVEL: 'info',
+    },
+  });
+  await proc.waitForLine(/mcp streamable http listening/, START_TIMEOUT_MS);
+  const executorEnv = await readFile(join(stateDir, 'executor.env'), 'utf8');
+  const connectionString = /^WEB_PUBSUB_CONNECTION_STRING='([^']+)'$/m.exec(executorEnv)?.[1];
+  if (connectionString === undefined) throw new Error(`ra-mcp wrote no WEB_PUBSUB_CONNECTION_STRING to ${join(stateDir, 'executor.env')}`);
+  return { proc, url: `http://127.0.0.1:${port}/mcp`, relay: { connectionString } };
 }

@@ -3,7 +3,7 @@ import { probeSsh, sshBaseline, type SshBaseline } from '../baselines/ssh.js';
 import { timeShellCommand } from '../baselines/local-spawn.js';
 import type { BenchContext } from '../harness/context.js';
 import { connectMcp, type McpSession } from '../harness/mcp-client.js';
-import type { RemoteAgentSetup } from '../harness/remote-agent.js';
+import { startDefaultSetup, type RemoteAgentSetup } from '../harness/remote-agent.js';
 import { tempFolder } from '../harness/topology.js';
 import type { LatencyResults, LatencyRow, Skipped } from '../report/model.js';
 import type { LatencySettings } from '../settings.js';
@@ -97,7 +97,8 @@ async function waitListed(session: McpSession, executorId: string): Promise<void
 
 /**
  * Round trip of a trivial command: local spawn (the floor), the daemon's own API, MCP remote_run over HTTP
- * with the official client, and ssh with ControlMaster when a server answers. The first three take turns
+ * with the official client (with the relay as a process of its own, and in the setup `npm start` makes,
+ * where ra-mcp embeds it), and ssh with ControlMaster when a server answers. The first four take turns
  * call by call, so a burst of noise on the machine touches all of them alike. ssh runs in its own block
  * afterwards: sshd goes on working for a while after each session returns (closing the session, PAM,
  * utmp), and interleaved, that work landed on the calls of the rows after it (local spawn +0.5 ms, MCP
@@ -111,11 +112,17 @@ export async function measureLatency(
   const session = await connectMcp(setup.mcp.url);
   const closeSession = ctx.cleanup.add('close MCP session', () => session.close());
   await waitListed(session, setup.executorId);
+  const defaults = await startDefaultSetup(ctx, setup.root);
+  const stopDefaults = ctx.cleanup.add('stop the default setup', () => defaults.stop());
+  const defaultSession = await connectMcp(defaults.mcp.url);
+  const closeDefaultSession = ctx.cleanup.add('close MCP session of the default setup', () => defaultSession.close());
+  await waitListed(defaultSession, defaults.executorId);
 
   const rows = [
     new RowRecorder('local spawn (floor)', spawnRunner()),
     new RowRecorder('daemon API (in-process core)', coreRunner(setup.core, setup.executorId)),
     new RowRecorder('MCP remote_run (HTTP, SDK client)', mcpRunner(session, setup.executorId)),
+    new RowRecorder('MCP remote_run, relay inside ra-mcp (npm start)', mcpRunner(defaultSession, defaults.executorId)),
   ];
 
   const probe = await probeSsh();
@@ -135,9 +142,11 @@ export async function measureLatency(
   }
   if (sshRow) for (let round = 0; round < total; round++) await sshRow.once(round >= settings.warmup);
   await closeSession();
+  await closeDefaultSession();
+  await stopDefaults();
   if (closeSsh) await closeSsh();
   const ssh: LatencyRow | Skipped = sshRow?.result() ?? { skipped: true, reason: probe.available ? 'ssh was not run' : probe.reason };
 
-  const [spawn, core, mcp] = rows.map((r) => r.result()) as [LatencyRow, LatencyRow, LatencyRow];
-  return { command: COMMAND, calls: settings.calls, warmup: settings.warmup, spawn, core, mcp, ssh };
+  const [spawn, core, mcp, mcpEmbeddedRelay] = rows.map((r) => r.result()) as [LatencyRow, LatencyRow, LatencyRow, LatencyRow];
+  return { command: COMMAND, calls: settings.calls, warmup: settings.warmup, spawn, core, mcp, mcpEmbeddedRelay, ssh };
 }

@@ -28,6 +28,8 @@ export interface LatencyResults {
   spawn: LatencyRow;
   core: LatencyRow;
   mcp: LatencyRow;
+  /** MCP in the setup `npm start` makes, where ra-mcp embeds the relay: one process hop less each way. */
+  mcpEmbeddedRelay: LatencyRow;
   ssh: LatencyRow | Skipped;
 }
 

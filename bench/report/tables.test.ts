@@ -33,6 +33,7 @@ const results: BenchResults = {
     spawn: row('local spawn', 2),
     core: row('daemon API', 3.5),
     mcp: row('MCP', 5.25),
+    mcpEmbeddedRelay: row('MCP embedded', 4.5),
     ssh: { skipped: true, reason: 'no SSH server' },
   },
   throughput: {
@@ -52,6 +53,7 @@ const results: BenchResults = {
 test('the tables show each row against its baseline, and say what was skipped and why', () => {
   const text = resultTables(results).map(renderText).join('\n\n');
   assert.match(text, /MCP\s+5\.25\s+10\.50\s+15\.75\s+\+3\.25 ms/);
+  assert.match(text, /MCP embedded\s+4\.50\s+9\.00\s+13\.50\s+\+2\.50 ms/);
   assert.match(text, /ssh row skipped: no SSH server/);
   assert.match(text, /stream\s+100\s+0\.50\s+executor 2\.3 \+ relay 3\.0 \+ bench 1\.0 = 6\.3/);
   assert.match(text, /pipe\s+800\s+4\.00\s+-/);

@@ -13,8 +13,9 @@ function failureNotes(rows: LatencyRow[]): string[] {
 
 function latencyTable(r: NonNullable<BenchResults['latency']>): Table {
   const floor = r.spawn.summary.p50Ms;
-  const rows = [r.spawn, r.core, r.mcp].map((row, i) => [row.label, ...latencyCells(row), i === 0 ? '-' : signedMs(row.summary.p50Ms - floor), '-']);
-  const notes = failureNotes([r.spawn, r.core, r.mcp]);
+  const turns = [r.spawn, r.core, r.mcp, r.mcpEmbeddedRelay];
+  const rows = turns.map((row, i) => [row.label, ...latencyCells(row), i === 0 ? '-' : signedMs(row.summary.p50Ms - floor), '-']);
+  const notes = failureNotes(turns);
   if (isSkipped(r.ssh)) {
     rows.push(['ssh localhost (ControlMaster)', 'skipped', '', '', '', '']);
     notes.push(`ssh row skipped: ${r.ssh.reason}`);
@@ -23,7 +24,7 @@ function latencyTable(r: NonNullable<BenchResults['latency']>): Table {
     notes.push(...failureNotes([r.ssh]));
   }
   return {
-    title: `Round trip of \`${r.command}\` (${r.calls} calls per row; spawn, daemon API and MCP take turns call by call, ssh runs after them)`,
+    title: `Round trip of \`${r.command}\` (${r.calls} calls per row; spawn, daemon API and both MCP rows take turns call by call, ssh runs after them)`,
     columns: [
       { header: 'path', align: 'left' },
       { header: 'p50 ms', align: 'right' },

@@ -45,6 +45,7 @@ function measured(over: { mcp?: number; ssh?: number | null; stream?: Throughput
       spawn: row(3),
       core: row(4),
       mcp: row(over.mcp ?? 7),
+      mcpEmbeddedRelay: row(6),
       ssh: over.ssh === null ? { skipped: true, reason: 'no server' } : row(over.ssh ?? 200),
     },
     throughput: { bytes: 1, repeats: 1, localPipe: tput(500), rawWebSocket: tput(200), stream: over.stream ?? tput(120) },
@@ -83,6 +84,12 @@ test('all targets met', () => {
     'scale-online': true,
     'no-run-lost': true,
   });
+});
+
+test('the latency verdict is on the relay as its own process, and names the npm start setup beside it', () => {
+  const target = evaluateTargets(measured({ mcp: 8.5 })).find((t) => t.id === 'mcp-p50-vs-spawn');
+  assert.equal(target?.met, false);
+  assert.equal(target?.measured, 'p50 8.50 ms = spawn 3.00 ms + 5.50 ms (relay inside ra-mcp, as npm start: + 3.00 ms)');
 });
 
 test('each target can be missed', () => {
