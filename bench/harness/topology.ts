@@ -92,24 +92,37 @@ export interface McpProcess {
   url: string;
 }
 
-/** The real MCP server process (`ra-mcp`, packages/daemon/dist/mcp-main.js) on the same relay. */
-export async function startMcpProcess(ctx: BenchContext, opts: { relay: RelayProcess; root: string; daemonId: string }): Promise<McpProcess> {
+/** `ra-mcp` (its bin) on a free loopback port, with its state in `stateDir` and `env` on top of the defaults. */
+async function startRaMcp(
+  ctx: BenchContext,
+  opts: { name: string; daemonId: string; stateDir: string; env: Record<string, string> },
+): Promise<McpProcess> {
   const port = await freePort();
   const proc = startNode(ctx, {
-    name: 'ra-mcp',
+    name: opts.name,
     script: entries.mcp,
     env: {
       ...baseEnv(),
-      WEB_PUBSUB_CONNECTION_STRING: opts.relay.connectionString,
       DAEMON_ID: opts.daemonId,
-      DAEMON_STATE_DIR: join(opts.root, 'mcp-state'),
+      DAEMON_STATE_DIR: opts.stateDir,
       DAEMON_MCP_HOST: '127.0.0.1',
       DAEMON_MCP_PORT: String(port),
       LOG_LEVEL: 'info',
+      ...opts.env,
     },
   });
   await proc.waitForLine(/mcp streamable http listening/, START_TIMEOUT_MS);
   return { proc, url: `http://127.0.0.1:${port}/mcp` };
+}
+
+/** The real MCP server process (`ra-mcp`) on the same relay. */
+export function startMcpProcess(ctx: BenchContext, opts: { relay: RelayProcess; root: string; daemonId: string }): Promise<McpProcess> {
+  return startRaMcp(ctx, {
+    name: 'ra-mcp',
+    daemonId: opts.daemonId,
+    stateDir: join(opts.root, 'mcp-state'),
+    env: { WEB_PUBSUB_CONNECTION_STRING: opts.relay.connectionString },
+  });
 }
 
 export interface EmbeddedRelayMcp extends McpProcess {
@@ -122,24 +135,15 @@ export interface EmbeddedRelayMcp extends McpProcess {
  * loopback port, and writes the settings executors need to `<state>/executor.env`.
  */
 export async function startMcpWithEmbeddedRelay(ctx: BenchContext, opts: { root: string; daemonId: string }): Promise<EmbeddedRelayMcp> {
-  const [port, relayPort] = [await freePort(), await freePort()];
   const stateDir = join(opts.root, `${opts.daemonId}-state`);
-  const proc = startNode(ctx, {
+  const mcp = await startRaMcp(ctx, {
     name: 'ra-mcp (embedded relay)',
-    script: entries.mcp,
-    env: {
-      ...baseEnv(),
-      DAEMON_ID: opts.daemonId,
-      DAEMON_STATE_DIR: stateDir,
-      DAEMON_MCP_HOST: '127.0.0.1',
-      DAEMON_MCP_PORT: String(port),
-      DAEMON_RELAY_PORT: String(relayPort),
-      LOG_LEVEL: 'info',
-    },
+    daemonId: opts.daemonId,
+    stateDir,
+    env: { DAEMON_RELAY_PORT: String(await freePort()) },
   });
-  await proc.waitForLine(/mcp streamable http listening/, START_TIMEOUT_MS);
-  const executorEnv = await readFile(join(stateDir, 'executor.env'), 'utf8');
-  const connectionString = /^WEB_PUBSUB_CONNECTION_STRING='([^']+)'$/m.exec(executorEnv)?.[1];
-  if (connectionString === undefined) throw new Error(`ra-mcp wrote no WEB_PUBSUB_CONNECTION_STRING to ${join(stateDir, 'executor.env')}`);
-  return { proc, url: `http://127.0.0.1:${port}/mcp`, relay: { connectionString } };
+  const envFile = join(stateDir, 'executor.env');
+  const connectionString = /^WEB_PUBSUB_CONNECTION_STRING='([^']+)'$/m.exec(await readFile(envFile, 'utf8'))?.[1];
+  if (connectionString === undefined) throw new Error(`ra-mcp wrote no WEB_PUBSUB_CONNECTION_STRING to ${envFile}`);
+  return { ...mcp, relay: { connectionString } };
 }
