@@ -5,13 +5,28 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { EntryProcess, entry, eventually, freePort, repoRoot, tempDir } from '../helpers/spawn-entry.js';
 
 const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+
+/** The pids whose parent is `pid`, from each process's stat line (state, then parent pid, after the name). */
+function childrenOf(pid: number): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const afterName = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ').at(-1) ?? '';
+      if (afterName.split(' ')[1] === String(pid)) found.push(Number(entry));
+    } catch {
+      // The process ended while the folder was read.
+    }
+  }
+  return found;
+}
 
 describe('quick start: npm start, then an MCP client', () => {
   let start: EntryProcess;
@@ -61,8 +76,7 @@ describe('quick start: npm start, then an MCP client', () => {
   });
 
   it('starts the daemon and the executor from their bins, with the heap floor streams need', { skip: process.platform !== 'linux' && 'reads /proc' }, () => {
-    const children = readFileSync(`/proc/${start.child.pid}/task/${start.child.pid}/children`, 'utf8').trim().split(/\s+/);
-    const commands = children.map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'));
+    const commands = childrenOf(start.child.pid!).map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'));
     assert.equal(commands.length, 2, `npm start runs the daemon and one executor: ${JSON.stringify(commands)}`);
     for (const bin of ['ra-mcp.js', 'ra-exec.js']) {
       const command = commands.find((argv) => argv.some((arg) => arg.endsWith(`/bin/${bin}`)));
