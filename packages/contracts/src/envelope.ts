@@ -14,7 +14,7 @@ import {
   RequestCreditBody,
   RequestOutputBody,
   RequestQueryBody,
-  RequestResultBody,
+  RequestResultMessageBody,
   RequestStateBody,
   RequestSubmitBody,
 } from './requests.js';
@@ -54,7 +54,7 @@ export const EnvelopeSchema = z.discriminatedUnion('type', [
   requestMessage('request.accepted', RequestAcceptedBody),
   requestMessage('request.state', RequestStateBody),
   requestMessage('request.output', RequestOutputBody),
-  requestMessage('request.result', RequestResultBody),
+  requestMessage('request.result', RequestResultMessageBody),
   requestMessage('request.data', RequestDataBody),
   requestMessage('request.data.query', RequestDataQueryBody),
   requestMessage('request.data.position', RequestDataPositionBody),

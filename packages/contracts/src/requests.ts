@@ -146,3 +146,30 @@ export const RequestResultBody = z.object({
   error: ErrorInfoSchema.optional(),
 });
 export type RequestResult = z.infer<typeof RequestResultBody>;
+
+/** Raw bytes of output a result may carry, all its chunks together. */
+export const TRAILING_OUTPUT_BYTES = 16 * 1024;
+/** Chunks a result may carry at most. */
+export const MAX_TRAILING_CHUNKS = 64;
+
+/** An output chunk carried by its request's result, its bytes in base64 (a result is a JSON message). */
+export const TrailingOutputChunk = z.object({
+  stream: StreamNameSchema,
+  seq: z.number().int().nonnegative(),
+  offset: z.number().int().nonnegative(),
+  base64: z
+    .string()
+    .max(Math.ceil(TRAILING_OUTPUT_BYTES / 3) * 4)
+    .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64 expected'),
+});
+export type TrailingOutputChunk = z.infer<typeof TrailingOutputChunk>;
+
+/**
+ * The `request.result` message: the result, and the output of a run that ended before that output was
+ * sent. A short command's output then travels in one relay message with its result, not two; a run still
+ * going when the executor announces it (50 ms by default), or with more output, streams it as `request.output` as before.
+ * A receiver that does not know `output` drops it and reads the chunks back from the executor's log.
+ */
+export const RequestResultMessageBody = RequestResultBody.extend({
+  output: z.array(TrailingOutputChunk).max(MAX_TRAILING_CHUNKS).optional(),
+});

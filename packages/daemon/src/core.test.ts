@@ -274,6 +274,27 @@ describe('DaemonCore submit', () => {
     await core.close();
   });
 
+  it('takes the output a result carries as the request output, stream by stream, with no read of the log', async () => {
+    const { core, exec } = await setup();
+    const { requestId } = core.submit('a', 'run', { command: 'x' });
+    await exec.next('request.submit');
+    await exec.output(D, requestId, { stream: 'stdout', seq: 0, offset: 0, data: Buffer.from('aa') });
+    const output = [
+      { stream: 'stderr' as const, seq: 1, offset: 0, base64: Buffer.from('oops').toString('base64') },
+      { stream: 'stdout' as const, seq: 2, offset: 2, base64: Buffer.from('bb\xff').toString('base64') },
+    ];
+    await exec.result(D, requestId, { stdoutBytes: 5, stderrBytes: 4, chunks: 3, output });
+    await settle();
+    const view = core.getRequest(requestId);
+    assert.equal(view.state, 'completed');
+    assert.equal(view.stdout, Buffer.from('aabb\xff').toString('utf8'));
+    assert.equal(view.stderr, 'oops');
+    assert.equal(view.truncated, false);
+    assert.equal('output' in view, false, 'the carried output is not part of the result');
+    assert.equal(exec.received.filter((e) => e.type === 'request.submit').length, 1, 'nothing read back from the log');
+    await core.close();
+  });
+
   it('reads a lost chunk back from the executor log before completing, so the output is whole', async () => {
     const { core, exec } = await setup();
     const { requestId } = core.submit('a', 'run', { command: 'x' });

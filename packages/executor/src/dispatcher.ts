@@ -3,7 +3,9 @@ import {
   DEFAULT_STREAM_WINDOW,
   ErrorCode,
   MAX_FRAME_BYTES,
+  MAX_TRAILING_CHUNKS,
   RemoteAgentError,
+  TRAILING_OUTPUT_BYTES,
   toErrorInfo,
   type BodyOf,
   type DataStreamMessageType,
@@ -19,7 +21,7 @@ import type { HandlerRegistry } from './handlers/index.js';
 import type { Journal } from './journal.js';
 import type { OutputLog } from './output-log.js';
 import type { OutputLogWriter } from './output-log-writer.js';
-import { OutputStream } from './output-stream.js';
+import { OutputStream, type OutputChunk } from './output-stream.js';
 import type { RequestPolicy } from './policy.js';
 import { failedAsTooLarge } from './too-large.js';
 
@@ -80,6 +82,11 @@ interface ActiveRequest {
   channel: DataChannelListeners;
   /** The pending announcement that the request runs, cancelled when its result goes first. */
   announcement: TimerHandle | null;
+  /**
+   * Output chunks kept until the announcement, to go with the result if the request ends first; null once
+   * they stream (after the announcement, past TRAILING_OUTPUT_BYTES, or when announcing at once).
+   */
+  held: { chunks: OutputChunk[]; bytes: number } | null;
 }
 
 /** Result bodies stay this far under the frame limit, leaving room for the envelope around them. */
@@ -170,6 +177,7 @@ export class Dispatcher {
       settled: null,
       channel: new DataChannelListeners((err) => this.opts.logger.error('data stream listener failed', { requestId, error: err })),
       announcement: null,
+      held: null,
     };
     this.active.set(requestId, request);
     if (handler.usesSlot && this.runningSlots >= this.opts.maxConcurrent) {
@@ -259,14 +267,16 @@ export class Dispatcher {
     request.state = 'running';
     if (request.handler.usesSlot) this.runningSlots++;
     const { requestId, daemonId, kind } = request;
+    const after = this.opts.announceAfterMs ?? DEFAULT_ANNOUNCE_AFTER_MS;
+    request.held = after > 0 ? { chunks: [], bytes: 0 } : null;
     // The work starts first (a command is spawned synchronously), so logging overlaps its start instead of
     // delaying it.
     request.settled = this.execute(request);
     const tell = (): void => {
       if (announce === 'accepted') this.send(daemonId, 'request.accepted', { kind, state: 'running' }, requestId);
       else this.send(daemonId, 'request.state', { state: 'running' }, requestId);
+      this.releaseHeld(request);
     };
-    const after = this.opts.announceAfterMs ?? DEFAULT_ANNOUNCE_AFTER_MS;
     if (after <= 0) tell();
     else {
       request.announcement = this.opts.clock.setTimeout(() => {
@@ -283,7 +293,7 @@ export class Dispatcher {
     const output = new OutputStream({
       window: request.creditLimit,
       chunkBytes: this.opts.chunkBytes ?? CHUNK_BYTES,
-      send: (chunk) => this.send(daemonId, 'request.output', chunk, requestId, { fireAndForget: true }),
+      send: (chunk) => this.sendOutput(request, chunk),
       stall: {
         clock: this.opts.clock,
         afterMs: this.opts.creditNudgeMs ?? DEFAULT_CREDIT_NUDGE_MS,
@@ -348,6 +358,8 @@ export class Dispatcher {
     }
     timer?.cancel();
     await output.end();
+    const trailing = request.held?.chunks ?? [];
+    request.held = null;
     // The result goes out once the log holds all the output, so a read after it sees everything.
     await log.writer?.close();
     const result: RequestResult = {
@@ -362,7 +374,7 @@ export class Dispatcher {
     if (outcome.result !== undefined) result.result = outcome.result;
     if (outcome.error !== undefined) result.error = outcome.error;
     if (request.handler.usesSlot) this.runningSlots--;
-    this.complete(request, boundedResult(result));
+    this.complete(request, boundedResult(result), trailing);
     this.startQueued();
   }
 
@@ -381,7 +393,27 @@ export class Dispatcher {
     }
   }
 
-  private complete(request: ActiveRequest, result: RequestResult): void {
+  /** Streams a chunk, or keeps it to go with the result while the request is young and its output small. */
+  private sendOutput(request: ActiveRequest, chunk: OutputChunk): void {
+    const held = request.held;
+    if (held !== null) {
+      if (held.chunks.length < MAX_TRAILING_CHUNKS && held.bytes + chunk.data.length <= TRAILING_OUTPUT_BYTES) {
+        held.chunks.push(chunk);
+        held.bytes += chunk.data.length;
+        return;
+      }
+      this.releaseHeld(request);
+    }
+    this.send(request.daemonId, 'request.output', chunk, request.requestId, { fireAndForget: true });
+  }
+
+  private releaseHeld(request: ActiveRequest): void {
+    const chunks = request.held?.chunks ?? [];
+    request.held = null;
+    for (const chunk of chunks) this.send(request.daemonId, 'request.output', chunk, request.requestId, { fireAndForget: true });
+  }
+
+  private complete(request: ActiveRequest, result: RequestResult, trailing: readonly OutputChunk[] = []): void {
     request.announcement?.cancel();
     request.announcement = null;
     this.active.delete(request.requestId);
@@ -391,7 +423,7 @@ export class Dispatcher {
     } catch (err) {
       this.opts.logger.error('could not record a result in the journal', { requestId: request.requestId, error: err });
     }
-    this.sendResult(request.daemonId, request.requestId, result);
+    this.sendResult(request.daemonId, request.requestId, result, trailing);
     this.opts.logger.info('request completed', {
       requestId: request.requestId,
       kind: request.kind,
@@ -433,8 +465,13 @@ export class Dispatcher {
     this.sendResult(daemonId, requestId, rejection(kind, error));
   }
 
-  private sendResult(daemonId: string, requestId: string, result: RequestResult): void {
-    this.opts.reply(daemonId, 'request.result', result, requestId).catch((err: unknown) => {
+  /** A result sent again after a reconnect carries no output: the daemon reads what it misses from the log. */
+  private sendResult(daemonId: string, requestId: string, result: RequestResult, trailing: readonly OutputChunk[] = []): void {
+    const body =
+      trailing.length === 0
+        ? result
+        : { ...result, output: trailing.map(({ stream, seq, offset, data }) => ({ stream, seq, offset, base64: data.toString('base64') })) };
+    this.opts.reply(daemonId, 'request.result', body, requestId).catch((err: unknown) => {
       this.opts.logger.warn('result not delivered; will send it again after reconnecting', { requestId, error: err });
       this.unsent.set(requestId, { daemonId, result });
     });

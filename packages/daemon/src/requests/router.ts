@@ -91,9 +91,13 @@ export class RequestRouter {
       case 'request.output':
         this.onOutput(req, env);
         break;
-      case 'request.result':
-        this.onResult(req, env.body);
+      case 'request.result': {
+        const { output, ...result } = env.body;
+        // Output that came with its result: the request is over, so no credit is granted for it.
+        for (const { base64, ...chunk } of output ?? []) req.addOutput({ ...chunk, data: Buffer.from(base64, 'base64') }, now);
+        this.onResult(req, result);
         break;
+      }
       case 'request.state':
         this.onState(req, env);
         break;

@@ -7,7 +7,6 @@ import {
   type Envelope,
   type ExecutorInfo,
   type MakeEnvelope,
-  type RequestResult,
 } from '@remote-agent/contracts';
 import { InMemoryHub, type Clock, type RelayConnection } from '@remote-agent/transport';
 import { executorInfoFixture } from './executor-info.js';
@@ -102,8 +101,8 @@ export class FakeExecutor {
     return this.reply(daemonId, this.make('request.state', body, requestId));
   }
 
-  result(daemonId: string, requestId: string, result: Partial<RequestResult> = {}): Promise<void> {
-    const body: RequestResult = {
+  result(daemonId: string, requestId: string, result: Partial<BodyOf<'request.result'>> = {}): Promise<void> {
+    const body: BodyOf<'request.result'> = {
       kind: 'run',
       outcome: 'exited',
       ok: true,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, test } from 'node:test';
 import { startHarness, type Harness } from '../test-support/harness.js';
@@ -54,27 +54,34 @@ describe('run', () => {
     assert.equal(types.at(-1), 'request.result');
   });
 
-  test('a run that ends within announceAfterMs is told by its result alone; one still running then is announced once', opts, async () => {
+  test('a run that ends within announceAfterMs is told by its result alone, its output inside; one still running then is announced once, and streams', opts, async () => {
     h = await startHarness({ deps: { announceAfterMs: 50 } });
-    await h.daemon.submit('exec-1', 'quick', 'run', { command: 'echo hello' });
+    await h.daemon.submit('exec-1', 'quick', 'run', { command: 'echo hello; echo oops >&2' });
     const quick = await h.daemon.result('quick');
     assert.equal(quick.ok, true);
     assert.equal(h.daemon.output('quick', 'stdout').toString(), 'hello\n');
+    assert.equal(h.daemon.output('quick', 'stderr').toString(), 'oops\n');
+    assert.equal(quick.chunks, h.daemon.chunks('quick').length);
     assert.deepEqual(
       h.daemon.messagesFor('quick').map((env) => env.type),
-      ['request.output', 'request.result'],
-      'no announcement: the clock never reached announceAfterMs',
+      ['request.result'],
+      'no announcement and no output message: the clock never reached announceAfterMs',
     );
 
-    const timers = h.clock.pendingTimers();
+    const logDir = join(h.config.stateDir, 'output');
+    const logs = (): number => readdirSync(logDir).filter((f) => f.endsWith('.stdout.0.log')).length;
+    const [timers, logged] = [h.clock.pendingTimers(), logs()];
     await h.daemon.submit('exec-1', 'slow', 'run', { command: 'echo started; sleep 30' });
-    await h.daemon.waitForType('request.output', 'slow');
     await waitUntil(() => h!.clock.pendingTimers() > timers, 'the announcement to be scheduled');
+    // The log takes every byte as it comes: once the line is there, the chunk is held, not yet sent.
+    await waitUntil(() => logs() > logged, 'the first output to be logged');
     h.clock.advance(49);
-    assert.equal(h.daemon.messagesFor('slow').some((env) => env.type === 'request.accepted'), false);
+    assert.deepEqual(h.daemon.messagesFor('slow').map((env) => env.type), [], 'output waits for the announcement');
     h.clock.advance(1);
     const accepted = await h.daemon.waitForType('request.accepted', 'slow');
     assert.deepEqual(accepted.body, { kind: 'run', state: 'running' });
+    await h.daemon.waitForType('request.output', 'slow');
+    assert.equal(h.daemon.output('slow', 'stdout').toString(), 'started\n');
     await h.daemon.send('exec-1', 'request.cancel', { reason: 'test' }, 'slow');
     assert.equal((await h.daemon.result('slow')).outcome, 'cancelled');
     h.clock.advance(1_000);

@@ -73,18 +73,26 @@ export class FakeDaemon {
     return env as EnvelopeOf<T>;
   }
 
+  /** The result without the output it may carry (that is in `chunks` and `output`). */
   async result(requestId: string): Promise<RequestResult> {
-    return (await this.waitForType('request.result', requestId)).body;
+    const { output: _carried, ...result } = (await this.waitForType('request.result', requestId)).body;
+    return result;
   }
 
   messagesFor(requestId: string): Envelope[] {
     return this.received.filter((env) => 'requestId' in env && env.requestId === requestId);
   }
 
+  /** Every output chunk received, streamed or carried by the result. */
   chunks(requestId: string): Array<EnvelopeOf<'request.output'>['body']> {
-    return this.received
-      .filter((env): env is EnvelopeOf<'request.output'> => env.type === 'request.output' && env.requestId === requestId)
-      .map((env) => env.body);
+    const chunks: Array<EnvelopeOf<'request.output'>['body']> = [];
+    for (const env of this.received) {
+      if (!('requestId' in env) || env.requestId !== requestId) continue;
+      if (env.type === 'request.output') chunks.push(env.body);
+      if (env.type !== 'request.result') continue;
+      for (const { base64, ...chunk } of env.body.output ?? []) chunks.push({ ...chunk, data: Buffer.from(base64, 'base64') });
+    }
+    return chunks;
   }
 
   /** The bytes of one stream, rebuilt from the chunks in sequence order. */
