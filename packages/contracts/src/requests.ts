@@ -167,8 +167,9 @@ export type TrailingOutputChunk = z.infer<typeof TrailingOutputChunk>;
 /**
  * The `request.result` message: the result, and the output of a run that ended before that output was
  * sent. A short command's output then travels in one relay message with its result, not two; a run still
- * going when the executor announces it (50 ms by default), or with more output, streams it as `request.output` as before.
- * A receiver that does not know `output` drops it and reads the chunks back from the executor's log.
+ * going when the executor announces it (50 ms by default), or with more output, streams it as
+ * `request.output` as before. A receiver that does not know `output` drops it and reads the chunks back
+ * from the executor's log.
  */
 export const RequestResultMessageBody = RequestResultBody.extend({
   output: z.array(TrailingOutputChunk).max(MAX_TRAILING_CHUNKS).optional(),
