@@ -23,15 +23,21 @@ async function startDaemon(hub: InMemoryHub, clock: ManualClock, journal: Reques
   });
 }
 
-/** A daemon that ran one request to completion and left a second one running when it stopped. */
-async function daemonStoppedWithRequestInFlight() {
+/** A hub with executor `a` online, a journal, and a daemon on them named by `run`. */
+async function daemonWithJournal(run: string) {
   const clock = new ManualClock();
   const hub = new InMemoryHub();
   const journal = new InMemoryRequestJournal(100);
   const exec = new FakeExecutor(hub, 'a', clock);
   await exec.start(false);
-  const first = await startDaemon(hub, clock, journal, 'first');
+  const core = await startDaemon(hub, clock, journal, run);
   await settle();
+  return { clock, hub, journal, exec, core };
+}
+
+/** A daemon that ran one request to completion and left a second one running when it stopped. */
+async function daemonStoppedWithRequestInFlight() {
+  const { clock, hub, journal, exec, core: first } = await daemonWithJournal('first');
 
   const finished = first.submit('a', 'run', { command: 'echo one' }).requestId;
   await exec.next('request.submit');
@@ -123,13 +129,7 @@ describe('DaemonCore with a request journal', () => {
   });
 
   it('journals a completion after the turn that delivered it, so the reply goes first, and at close at the latest', async () => {
-    const clock = new ManualClock();
-    const hub = new InMemoryHub();
-    const journal = new InMemoryRequestJournal(100);
-    const exec = new FakeExecutor(hub, 'a', clock);
-    await exec.start(false);
-    const core = await startDaemon(hub, clock, journal, 'only');
-    await settle();
+    const { journal, exec, core } = await daemonWithJournal('only');
     const submitted = core.submit('a', 'run', { command: 'true' }).requestId;
     assert.equal(journal.load()[0]?.requestId, submitted, 'the submission is journaled at once');
     await exec.next('request.submit');

@@ -404,13 +404,17 @@ export class Dispatcher {
       }
       this.releaseHeld(request);
     }
-    this.send(request.daemonId, 'request.output', chunk, request.requestId, { fireAndForget: true });
+    this.streamOutput(request, chunk);
   }
 
   private releaseHeld(request: ActiveRequest): void {
     const chunks = request.held?.chunks ?? [];
     request.held = null;
-    for (const chunk of chunks) this.send(request.daemonId, 'request.output', chunk, request.requestId, { fireAndForget: true });
+    for (const chunk of chunks) this.streamOutput(request, chunk);
+  }
+
+  private streamOutput(request: ActiveRequest, chunk: OutputChunk): void {
+    this.send(request.daemonId, 'request.output', chunk, request.requestId, { fireAndForget: true });
   }
 
   private complete(request: ActiveRequest, result: RequestResult, trailing: readonly OutputChunk[] = []): void {
