@@ -23,6 +23,7 @@ import type { OutputLog } from './output-log.js';
 import type { OutputLogWriter } from './output-log-writer.js';
 import { OutputStream, type OutputChunk } from './output-stream.js';
 import type { RequestPolicy } from './policy.js';
+import { RequestLog } from './request-log.js';
 import { failedAsTooLarge } from './too-large.js';
 
 /** Sends a reply for a request to one daemon (its group `ra.daemon.<daemonId>`). */
@@ -87,6 +88,8 @@ interface ActiveRequest {
    * they stream (after the announcement, past TRAILING_OUTPUT_BYTES, or when announcing at once).
    */
   held: { chunks: OutputChunk[]; bytes: number } | null;
+  /** Set once the request runs; its bytes wait while `held` is set (see RequestLog). */
+  log: RequestLog | null;
 }
 
 /** Result bodies stay this far under the frame limit, leaving room for the envelope around them. */
@@ -178,6 +181,7 @@ export class Dispatcher {
       channel: new DataChannelListeners((err) => this.opts.logger.error('data stream listener failed', { requestId, error: err })),
       announcement: null,
       held: null,
+      log: null,
     };
     this.active.set(requestId, request);
     if (handler.usesSlot && this.runningSlots >= this.opts.maxConcurrent) {
@@ -307,22 +311,18 @@ export class Dispatcher {
     // Once stopped, output goes to disk only: the receiver may no longer grant credit, and a process
     // being killed must be able to drain its pipes.
     controller.signal.addEventListener('abort', () => output.abort(), { once: true });
-    // The log is opened on the first bytes, so requests without output leave nothing on disk.
-    const log: { writer: OutputLogWriter | null; opened: boolean } = { writer: null, opened: false };
+    const log = new RequestLog(() => this.openLog(requestId), TRAILING_OUTPUT_BYTES);
+    request.log = log;
     const sink: OutputSink = {
       write: (stream, data) => {
         // Bytes go to the daemon before they go to disk, so the disk never delays a reply.
         const room = output.write(stream, data);
-        if (!log.opened) {
-          log.opened = true;
-          log.writer = this.openLog(requestId);
-        }
-        log.writer?.append(stream, data);
-        return room && (log.writer?.hasRoom() ?? true);
+        log.append(stream, data, request.held !== null);
+        return room && log.hasRoom();
       },
       waitForRoom: async () => {
         await output.waitForRoom();
-        await log.writer?.waitForRoom();
+        await log.waitForRoom();
       },
     };
     const timeoutMs = handler.timeoutMs?.(request.params);
@@ -360,8 +360,9 @@ export class Dispatcher {
     await output.end();
     const trailing = request.held?.chunks ?? [];
     request.held = null;
-    // The result goes out once the log holds all the output, so a read after it sees everything.
-    await log.writer?.close();
+    // Output that travels inside the result reaches the log in the same turn, just after it; any other
+    // output is in the log before the result goes out. Either way a read after the result sees all of it.
+    if (trailing.length === 0) await log.close();
     const result: RequestResult = {
       kind,
       outcome: outcome.outcome,
@@ -375,6 +376,7 @@ export class Dispatcher {
     if (outcome.error !== undefined) result.error = outcome.error;
     if (request.handler.usesSlot) this.runningSlots--;
     this.complete(request, boundedResult(result), trailing);
+    if (trailing.length > 0) void log.close();
     this.startQueued();
   }
 
@@ -411,6 +413,7 @@ export class Dispatcher {
     const chunks = request.held?.chunks ?? [];
     request.held = null;
     for (const chunk of chunks) this.streamOutput(request, chunk);
+    request.log?.release();
   }
 
   private streamOutput(request: ActiveRequest, chunk: OutputChunk): void {

@@ -207,6 +207,7 @@ export async function startExecutor(config: ExecutorConfig, deps: ExecutorDeps):
       stopping ??= (async () => {
         probeReply.stop();
         await dispatcher.stop(reason);
+        journal.close();
         await presence.goodbye(reason);
         offConnected();
         bus.close();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
@@ -13,7 +13,17 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'ra-journal-'));
   file = join(dir, 'journal.jsonl');
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+const opened: Journal[] = [];
+afterEach(() => {
+  for (const journal of opened.splice(0)) journal.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function openJournal(): Journal {
+  const journal = new Journal({ file, retain: 10, logger: silentLogger });
+  opened.push(journal);
+  return journal;
+}
 
 const done = (extra: Partial<RequestResult> = {}): RequestResult => ({
   kind: 'run',
@@ -31,11 +41,11 @@ function accept(journal: Journal, id: string): void {
 
 describe('Journal', () => {
   test('remembers accepted requests and results across instances', () => {
-    const first = new Journal({ file, retain: 10, logger: silentLogger });
+    const first = openJournal();
     accept(first, 'a');
     first.completed('a', done());
     accept(first, 'b');
-    const second = new Journal({ file, retain: 10, logger: silentLogger });
+    const second = openJournal();
     assert.deepEqual(second.get('a')?.result, done());
     assert.equal(second.get('b')?.result, null);
     const closed = second.closeUnfinished(() => done({ outcome: 'lost', ok: false, exitCode: null }));
@@ -43,11 +53,11 @@ describe('Journal', () => {
       closed.map((e) => e.requestId),
       ['b'],
     );
-    assert.equal(new Journal({ file, retain: 10, logger: silentLogger }).get('b')?.result?.outcome, 'lost');
+    assert.equal(openJournal().get('b')?.result?.outcome, 'lost');
   });
 
   test('forgets the oldest completed requests and compacts the file', () => {
-    const journal = new Journal({ file, retain: 10, logger: silentLogger });
+    const journal = openJournal();
     for (let i = 0; i < 100; i++) {
       accept(journal, `r${i}`);
       journal.completed(`r${i}`, done());
@@ -56,13 +66,13 @@ describe('Journal', () => {
     assert.ok(journal.get('r99'));
     const lines = readFileSync(file, 'utf8').trim().split('\n').length;
     assert.ok(lines <= 2 * 10 + 16 + 2, `${lines} lines`);
-    const reloaded = new Journal({ file, retain: 10, logger: silentLogger });
+    const reloaded = openJournal();
     assert.ok(reloaded.get('r99')?.result);
     assert.equal(reloaded.get('r80'), undefined);
   });
 
   test('never forgets a request that is still running', () => {
-    const journal = new Journal({ file, retain: 10, logger: silentLogger });
+    const journal = openJournal();
     accept(journal, 'long');
     for (let i = 0; i < 30; i++) {
       accept(journal, `r${i}`);
@@ -71,8 +81,32 @@ describe('Journal', () => {
     assert.ok(journal.get('long'));
   });
 
+  test('a record appended after a torn last line is not lost with it', () => {
+    const first = openJournal();
+    accept(first, 'a');
+    first.close();
+    appendFileSync(file, '{"t":"r","id":"a","resu');
+    const second = openJournal();
+    accept(second, 'b');
+    second.completed('b', done());
+    second.close();
+    const third = openJournal();
+    assert.equal(third.get('a')?.result, null);
+    assert.deepEqual(third.get('b')?.result, done());
+  });
+
+  test('appends to the file it keeps open, and again after closing it', () => {
+    const journal = openJournal();
+    accept(journal, 'a');
+    journal.close();
+    journal.completed('a', done());
+    journal.close();
+    assert.equal(readFileSync(file, 'utf8').trim().split('\n').length, 2);
+    assert.deepEqual(openJournal().get('a')?.result, done());
+  });
+
   test('keeps an oversized payload out, saying how to get it', () => {
-    const journal = new Journal({ file, retain: 10, logger: silentLogger });
+    const journal = openJournal();
     accept(journal, 'big');
     const kept = journal.completed('big', done({ outcome: 'done', result: 'x'.repeat(MAX_JOURNAL_RESULT_BYTES + 1) }));
     assert.equal(kept.result, undefined);

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { spawn as nodeSpawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, test } from 'node:test';
+import type { SpawnFn } from '../process-tree.js';
 import { startHarness, type Harness } from '../test-support/harness.js';
 import { waitUntil } from '../test-support/wait.js';
 import { mergeEnv } from './run.js';
@@ -55,7 +57,14 @@ describe('run', () => {
   });
 
   test('a run that ends within announceAfterMs is told by its result alone, its output inside; one still running then is announced once, and streams', opts, async () => {
-    h = await startHarness({ deps: { announceAfterMs: 50 } });
+    // Sees each chunk a child writes in the same event as the executor, which listens after this.
+    let read = '';
+    const spawn: SpawnFn = (file, args, options) => {
+      const child = nodeSpawn(file, args, options);
+      child.stdout?.on('data', (data: Buffer) => (read += data.toString()));
+      return child;
+    };
+    h = await startHarness({ deps: { announceAfterMs: 50, spawn } });
     await h.daemon.submit('exec-1', 'quick', 'run', { command: 'echo hello; echo oops >&2' });
     const quick = await h.daemon.result('quick');
     assert.equal(quick.ok, true);
@@ -69,19 +78,25 @@ describe('run', () => {
     );
 
     const logDir = join(h.config.stateDir, 'output');
-    const logs = (): number => readdirSync(logDir).filter((f) => f.endsWith('.stdout.0.log')).length;
-    const [timers, logged] = [h.clock.pendingTimers(), logs()];
+    const logged = (): string[] => readdirSync(logDir).filter((f) => f.endsWith('.stdout.0.log'));
+    const quickLogs = logged();
+    assert.equal(quickLogs.length, 1, 'output that went with the result is logged just after it');
+    assert.equal(readFileSync(join(logDir, quickLogs[0]!), 'utf8'), 'hello\n');
+
+    const timers = h.clock.pendingTimers();
+    read = '';
     await h.daemon.submit('exec-1', 'slow', 'run', { command: 'echo started; sleep 30' });
     await waitUntil(() => h!.clock.pendingTimers() > timers, 'the announcement to be scheduled');
-    // The log takes every byte as it comes: once the line is there, the chunk is held, not yet sent.
-    await waitUntil(() => logs() > logged, 'the first output to be logged');
+    await waitUntil(() => read === 'started\n', 'the first output to be read');
     h.clock.advance(49);
     assert.deepEqual(h.daemon.messagesFor('slow').map((env) => env.type), [], 'output waits for the announcement');
+    assert.equal(logged().length, 1, 'held output waits for the log too');
     h.clock.advance(1);
     const accepted = await h.daemon.waitForType('request.accepted', 'slow');
     assert.deepEqual(accepted.body, { kind: 'run', state: 'running' });
     await h.daemon.waitForType('request.output', 'slow');
     assert.equal(h.daemon.output('slow', 'stdout').toString(), 'started\n');
+    assert.equal(logged().length, 2, 'the log takes held output once it streams');
     await h.daemon.send('exec-1', 'request.cancel', { reason: 'test' }, 'slow');
     assert.equal((await h.daemon.result('slow')).outcome, 'cancelled');
     h.clock.advance(1_000);
