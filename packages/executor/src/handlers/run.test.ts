@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn as nodeSpawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, test } from 'node:test';
 import type { SpawnFn } from '../process-tree.js';
@@ -101,6 +101,45 @@ describe('run', () => {
     assert.equal((await h.daemon.result('slow')).outcome, 'cancelled');
     h.clock.advance(1_000);
     assert.equal(h.daemon.messagesFor('slow').filter((env) => env.type === 'request.accepted').length, 1);
+  });
+
+  test('a run cancelled before its announcement sends its output inside the result, and logs it after', opts, async () => {
+    let read = '';
+    const spawn: SpawnFn = (file, args, options) => {
+      const child = nodeSpawn(file, args, options);
+      child.stdout?.on('data', (data: Buffer) => (read += data.toString()));
+      return child;
+    };
+    h = await startHarness({ deps: { announceAfterMs: 50, spawn } });
+    await h.daemon.submit('exec-1', 'c', 'run', { command: 'echo started; sleep 30' });
+    await waitUntil(() => read === 'started\n', 'the output to be read');
+    await h.daemon.send('exec-1', 'request.cancel', { reason: 'test' }, 'c');
+    assert.equal((await h.daemon.result('c')).outcome, 'cancelled');
+    assert.deepEqual(h.daemon.messagesFor('c').map((env) => env.type), ['request.result']);
+    assert.equal(h.daemon.output('c', 'stdout').toString(), 'started\n');
+    const logDir = join(h.config.stateDir, 'output');
+    const logs = readdirSync(logDir).filter((f) => f.endsWith('.stdout.0.log'));
+    assert.deepEqual(logs.map((f) => readFileSync(join(logDir, f), 'utf8')), ['started\n']);
+  });
+
+  test('output past what a result carries streams before the announcement, and the log takes all of it', opts, async () => {
+    h = await startHarness({ deps: { announceAfterMs: 50 } });
+    await h.daemon.submit('exec-1', 'big', 'run', { command: "head -c 20000 /dev/zero | tr '\\0' x; sleep 30" });
+    await waitUntil(() => h!.daemon.output('big', 'stdout').length === 20_000, 'all 20,000 bytes to stream');
+    assert.ok(
+      h.daemon.messagesFor('big').every((env) => env.type === 'request.output'),
+      'output only: the clock never reached announceAfterMs',
+    );
+    const logDir = join(h.config.stateDir, 'output');
+    const logged = (): number =>
+      readdirSync(logDir)
+        .filter((f) => f.includes('.stdout.'))
+        .reduce((sum, f) => sum + statSync(join(logDir, f)).size, 0);
+    await waitUntil(() => logged() === 20_000, 'the log to hold all 20,000 bytes');
+    await h.daemon.send('exec-1', 'request.cancel', { reason: 'test' }, 'big');
+    const result = await h.daemon.result('big');
+    assert.equal(result.outcome, 'cancelled');
+    assert.equal(result.stdoutBytes, 20_000);
   });
 
   test('stdout and stderr stay apart; a non-zero exit is not ok', opts, async () => {
