@@ -15,7 +15,6 @@ import type { OutputLogWriter } from './output-log-writer.js';
 export class RequestLog {
   private writer: OutputLogWriter | null = null;
   private opened = false;
-  private released = false;
   private waiting: Array<[StreamName, Buffer]> = [];
   private waitingBytes = 0;
 
@@ -29,9 +28,9 @@ export class RequestLog {
     private readonly maxWaitingBytes: number,
   ) {}
 
-  /** Takes bytes in output order; with `hold` they wait for `release`, unless it was called already. */
+  /** Takes bytes in output order; with `hold` they wait in memory until `release` or `close`. */
   append(stream: StreamName, data: Buffer, hold: boolean): void {
-    if (hold && !this.released && this.waitingBytes + data.length <= this.maxWaitingBytes) {
+    if (hold && this.waitingBytes + data.length <= this.maxWaitingBytes) {
       this.waiting.push([stream, data]);
       this.waitingBytes += data.length;
       return;
@@ -40,9 +39,8 @@ export class RequestLog {
     this.file()?.append(stream, data);
   }
 
-  /** Writes the waiting bytes now, and every later byte as it comes. */
+  /** Writes the waiting bytes now. */
   release(): void {
-    this.released = true;
     if (this.waiting.length === 0) return;
     const waiting = this.waiting;
     this.waiting = [];

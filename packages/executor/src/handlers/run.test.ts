@@ -32,6 +32,20 @@ function pidAlive(pid: number): boolean {
   }
 }
 
+/**
+ * A spawn that sees what each child writes to stdout in the same event as the executor, which listens
+ * after it: once `stdout` shows a line, the executor has taken it too.
+ */
+function watchedSpawn(): { spawn: SpawnFn; stdout: () => string; clear: () => void } {
+  let read = '';
+  const spawn: SpawnFn = (file, args, options) => {
+    const child = nodeSpawn(file, args, options);
+    child.stdout?.on('data', (data: Buffer) => (read += data.toString()));
+    return child;
+  };
+  return { spawn, stdout: () => read, clear: () => (read = '') };
+}
+
 /** Killing is asynchronous in the kernel: the process disappears shortly after the signal. */
 async function waitUntilGone(pid: number): Promise<void> {
   await waitUntil(() => !pidAlive(pid), `process ${pid} to be gone`);
@@ -57,14 +71,8 @@ describe('run', () => {
   });
 
   test('a run that ends within announceAfterMs is told by its result alone, its output inside; one still running then is announced once, and streams', opts, async () => {
-    // Sees each chunk a child writes in the same event as the executor, which listens after this.
-    let read = '';
-    const spawn: SpawnFn = (file, args, options) => {
-      const child = nodeSpawn(file, args, options);
-      child.stdout?.on('data', (data: Buffer) => (read += data.toString()));
-      return child;
-    };
-    h = await startHarness({ deps: { announceAfterMs: 50, spawn } });
+    const watched = watchedSpawn();
+    h = await startHarness({ deps: { announceAfterMs: 50, spawn: watched.spawn } });
     await h.daemon.submit('exec-1', 'quick', 'run', { command: 'echo hello; echo oops >&2' });
     const quick = await h.daemon.result('quick');
     assert.equal(quick.ok, true);
@@ -84,10 +92,10 @@ describe('run', () => {
     assert.equal(readFileSync(join(logDir, quickLogs[0]!), 'utf8'), 'hello\n');
 
     const timers = h.clock.pendingTimers();
-    read = '';
+    watched.clear();
     await h.daemon.submit('exec-1', 'slow', 'run', { command: 'echo started; sleep 30' });
     await waitUntil(() => h!.clock.pendingTimers() > timers, 'the announcement to be scheduled');
-    await waitUntil(() => read === 'started\n', 'the first output to be read');
+    await waitUntil(() => watched.stdout() === 'started\n', 'the first output to be read');
     h.clock.advance(49);
     assert.deepEqual(h.daemon.messagesFor('slow').map((env) => env.type), [], 'output waits for the announcement');
     assert.equal(logged().length, 1, 'held output waits for the log too');
@@ -104,15 +112,10 @@ describe('run', () => {
   });
 
   test('a run cancelled before its announcement sends its output inside the result, and logs it after', opts, async () => {
-    let read = '';
-    const spawn: SpawnFn = (file, args, options) => {
-      const child = nodeSpawn(file, args, options);
-      child.stdout?.on('data', (data: Buffer) => (read += data.toString()));
-      return child;
-    };
-    h = await startHarness({ deps: { announceAfterMs: 50, spawn } });
+    const watched = watchedSpawn();
+    h = await startHarness({ deps: { announceAfterMs: 50, spawn: watched.spawn } });
     await h.daemon.submit('exec-1', 'c', 'run', { command: 'echo started; sleep 30' });
-    await waitUntil(() => read === 'started\n', 'the output to be read');
+    await waitUntil(() => watched.stdout() === 'started\n', 'the output to be read');
     await h.daemon.send('exec-1', 'request.cancel', { reason: 'test' }, 'c');
     assert.equal((await h.daemon.result('c')).outcome, 'cancelled');
     assert.deepEqual(h.daemon.messagesFor('c').map((env) => env.type), ['request.result']);
