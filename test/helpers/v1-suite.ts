@@ -6,6 +6,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -50,6 +51,21 @@ interface Listed {
   total: number;
 }
 
+/** Whether `pid` runs: a killed process whose parent is gone may linger as a zombie until reaped. */
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  if (process.platform !== 'linux') return true;
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
 export function registerV1Suite(opts: V1SuiteOptions): void {
   const { a: idA, b: idB } = opts.executorIds;
   describe(opts.title, { skip: opts.skip }, () => {
@@ -59,6 +75,8 @@ export function registerV1Suite(opts: V1SuiteOptions): void {
     let mcpUrl: URL;
     let mcpPort: number;
     let executorB: EntryProcess;
+    /** How executor B was started, to start it again on the same state folder. */
+    let executorBEnv: Record<string, string>;
     let common: Record<string, string>;
 
     async function call(name: string, args: Record<string, unknown>): Promise<CallToolResult> {
@@ -91,7 +109,7 @@ export function registerV1Suite(opts: V1SuiteOptions): void {
         const state = await tempDir(`${id}-state`);
         const work = await tempDir(`${id}-work`);
         cleanups.push(state.remove, work.remove);
-        const proc = startEntry(id, 'packages/executor/bin/ra-exec.js', {
+        const env = {
           ...executorEnv,
           EXECUTOR_ID: id,
           EXECUTOR_TAGS: tags,
@@ -100,9 +118,13 @@ export function registerV1Suite(opts: V1SuiteOptions): void {
           // The daemon speaks protobuf (the default) and B the JSON subprotocol: the two meet in one group.
           // B also keeps the least output the setting allows (1 MiB over all runs), to show the oldest go first.
           ...(id === idB ? { WEB_PUBSUB_PROTOCOL: 'json', EXECUTOR_OUTPUT_RETAIN_BYTES: String(1024 * 1024) } : {}),
-        });
+        };
+        const proc = startEntry(id, 'packages/executor/bin/ra-exec.js', env);
         processes.push(proc);
-        if (id === idB) executorB = proc;
+        if (id === idB) {
+          executorB = proc;
+          executorBEnv = env;
+        }
       }
 
       const daemonState = await tempDir('daemon-state');
@@ -363,16 +385,18 @@ export function registerV1Suite(opts: V1SuiteOptions): void {
       assert.equal((await failing.exited).code, 1);
     });
 
-    it('marks a SIGKILLed executor suspect then offline, and its running request lost', async () => {
+    it('marks a SIGKILLed executor suspect then offline, its running request lost, and stops what the request left once it is back', async () => {
+      // The shell prints its pid, then becomes `sleep` (same pid, leading the run's process group).
       const started = await callOk<Report>('remote_run', {
         executorId: idB,
-        command: 'sleep 30',
+        command: 'echo $$; exec sleep 30',
         waitForCompletion: false,
       });
-      await eventually(`the request to run on ${idB}`, async () => {
+      const running = await eventually(`the request to run on ${idB} and print its pid`, async () => {
         const s = await callOk<Report>('remote_request_status', { requestId: started.requestId });
-        return s.status === 'running';
+        return s.status === 'running' && /^\d+\n/.test(s.stdout) ? s : null;
       });
+      const leftover = Number(running.stdout.trim());
       executorB.child.kill('SIGKILL');
       await executorB.exited;
 
@@ -398,6 +422,23 @@ export function registerV1Suite(opts: V1SuiteOptions): void {
 
       const refused = errorText(await call('remote_run', { executorId: idB, command: 'echo' }));
       assert.match(refused, /offline/i);
+      assert.ok(processRuns(leftover), `the command (pid ${leftover}) outlived its executor, as nothing could stop it then`);
+
+      const restarted = startEntry(`${idB}-again`, 'packages/executor/bin/ra-exec.js', executorBEnv);
+      processes.push(restarted);
+      await eventually(`${idB} to be online again`, async () => {
+        const got = await callOk<{ status: string }>('executors_get', { executorId: idB });
+        return got.status === 'online';
+      });
+      if (process.platform === 'linux') {
+        await eventually(`the restarted executor to stop pid ${leftover}`, async () => !processRuns(leftover));
+        assert.ok(
+          restarted.lines.some((l) => l.includes('stopping processes that interrupted requests left running')),
+          'no log line about the processes it stopped',
+        );
+      }
+      const again = await callOk<Report>('remote_run', { executorId: idB, command: 'echo back' });
+      assert.equal(again.stdout, 'back\n');
     });
   });
 }

@@ -16,11 +16,12 @@ import { Dispatcher, type ReplyFn } from './dispatcher.js';
 import { HandlerRegistry, createHandlers, type ArtifactHandlerOptions } from './handlers/index.js';
 import { describeExecutor, type ExecutorIdentity } from './identity.js';
 import { Journal, type JournalEntry } from './journal.js';
+import { findLeftovers } from './leftovers.js';
 import { OutputLog } from './output-log.js';
 import { allowAllPolicy, type RequestPolicy } from './policy.js';
 import { Presence } from './presence.js';
 import { ProbeReply } from './probe-reply.js';
-import { processTreeKiller, type SpawnFn } from './process-tree.js';
+import { processTreeKiller, type ProcessTreeKiller, type SpawnFn } from './process-tree.js';
 import { describeShell } from './shell.js';
 import { StateStore } from './state-store.js';
 
@@ -75,8 +76,10 @@ export async function startExecutor(config: ExecutorConfig, deps: ExecutorDeps):
     logger,
   });
   const lost = journal.closeUnfinished((entry) => lostResult(config.executorId, entry));
+  const killer = processTreeKiller(config.platform, spawn);
   if (lost.length > 0) {
     logger.warn('requests interrupted by the previous shutdown were recorded as lost', { count: lost.length });
+    stopLeftovers(config, lost, killer, clock, logger);
   }
 
   const make = envelopeFactory({ role: 'executor', id: config.executorId, now: () => clock.now(), newId });
@@ -88,11 +91,12 @@ export async function startExecutor(config: ExecutorConfig, deps: ExecutorDeps):
   const handlers: HandlerRegistry = new HandlerRegistry(
     createHandlers({
       run: {
+        executorId: config.executorId,
         shell: config.shell,
         baseEnv: config.baseEnv,
         platform: config.platform,
         spawn,
-        killer: processTreeKiller(config.platform, spawn),
+        killer,
         killGraceMs: config.killGraceMs,
         pipeCloseGraceMs: config.pipeCloseGraceMs,
       },
@@ -216,6 +220,41 @@ export async function startExecutor(config: ExecutorConfig, deps: ExecutorDeps):
       return stopping;
     },
   };
+}
+
+/**
+ * Stops what the commands of interrupted requests left running: an executor killed outright could not
+ * stop their process groups itself. Each group is asked to stop, then forced after the kill grace. Where
+ * they cannot be found (no /proc: macOS, Windows), the log says they may still run.
+ */
+function stopLeftovers(
+  config: ExecutorConfig,
+  lost: readonly JournalEntry[],
+  killer: ProcessTreeKiller,
+  clock: Clock,
+  logger: Logger,
+): void {
+  const runs = lost.filter((entry) => entry.kind === 'run');
+  if (runs.length === 0) return;
+  const requestIds = new Set(runs.map((entry) => entry.requestId));
+  if (config.platform !== 'linux') {
+    logger.warn('commands of interrupted requests may still be running: this platform gives no way to find them', {
+      requestIds: [...requestIds],
+    });
+    return;
+  }
+  const leftovers = findLeftovers(config.executorId, requestIds);
+  const groups = [...new Set(leftovers.map((p) => p.pgid))];
+  if (groups.length === 0) return;
+  logger.warn('stopping processes that interrupted requests left running', {
+    requestIds: [...new Set(leftovers.map((p) => p.requestId))],
+    pids: leftovers.map((p) => p.pid),
+    groups,
+  });
+  for (const pgid of groups) killer.terminate(pgid);
+  clock.setTimeout(() => {
+    for (const pgid of groups) killer.kill(pgid);
+  }, config.killGraceMs);
 }
 
 function lostResult(executorId: string, entry: JournalEntry): RequestResult {

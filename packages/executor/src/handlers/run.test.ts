@@ -168,6 +168,16 @@ describe('run', () => {
     assert.equal(realpathSync(h.daemon.output('cwd', 'stdout').toString().trim()), realpathSync(join(h.config.workDir, 'sub')));
   });
 
+  test('the command is told its executor and request, whatever the request sets', opts, async () => {
+    h = await startHarness();
+    await h.daemon.submit('exec-1', 'tagged', 'run', {
+      command: 'printf "%s %s" "$REMOTE_AGENT_EXECUTOR_ID" "$REMOTE_AGENT_REQUEST_ID"',
+      env: { REMOTE_AGENT_REQUEST_ID: 'spoofed' },
+    });
+    await h.daemon.result('tagged');
+    assert.equal(h.daemon.output('tagged', 'stdout').toString(), 'exec-1 tagged');
+  });
+
   test('a missing cwd fails with NOT_FOUND naming it', opts, async () => {
     h = await startHarness();
     await h.daemon.submit('exec-1', 'r1', 'run', { command: 'true', cwd: 'nope' });

@@ -4,11 +4,14 @@ import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ErrorCode, RemoteAgentError, RunParamsSchema, type RunParams, type StreamName } from '@remote-agent/contracts';
 import type { TimerHandle } from '@remote-agent/transport';
+import { EXECUTOR_ID_VAR, REQUEST_ID_VAR } from '../leftovers.js';
 import type { ProcessTreeKiller, SpawnFn } from '../process-tree.js';
 import { shellInvocation, describeShell, type Shell } from '../shell.js';
 import { abortOutcome, failedOutcome, type HandlerContext, type HandlerOutcome, type RequestHandler } from './handler.js';
 
 export interface RunHandlerOptions {
+  /** Set in every command's environment with its request id (see leftovers.ts). */
+  executorId: string;
   shell: Shell;
   /** Environment every command starts from (the executor's own, minus its relay credentials). */
   baseEnv: Record<string, string>;
@@ -24,7 +27,11 @@ export interface RunHandlerOptions {
   pipeCloseGraceMs: number;
 }
 
-/** `run`: a command line in the platform's shell, its output streamed and logged, its tree killed on cancel. */
+/**
+ * `run`: a command line in the platform's shell, its output streamed and logged, its tree killed on cancel.
+ * The command's environment also names the executor and the request (REMOTE_AGENT_EXECUTOR_ID,
+ * REMOTE_AGENT_REQUEST_ID), over any variable of the request's own with those names.
+ */
 export function createRunHandler(opts: RunHandlerOptions): RequestHandler<RunParams> {
   return {
     kind: 'run',
@@ -45,7 +52,7 @@ async function runCommand(opts: RunHandlerOptions, params: RunParams, ctx: Handl
   try {
     child = opts.spawn(invocation.file, invocation.args, {
       cwd,
-      env: mergeEnv(opts.baseEnv, params.env ?? {}, opts.platform),
+      env: mergeEnv(opts.baseEnv, { ...params.env, [EXECUTOR_ID_VAR]: opts.executorId, [REQUEST_ID_VAR]: ctx.requestId }, opts.platform),
       detached: opts.killer.detached,
       windowsHide: true,
       windowsVerbatimArguments: invocation.windowsVerbatimArguments,
