@@ -5,6 +5,7 @@ import type { BenchContext } from '../harness/context.js';
 import { connectMcp, type McpSession } from '../harness/mcp-client.js';
 import { startDefaultSetup, type RemoteAgentSetup } from '../harness/remote-agent.js';
 import { tempFolder } from '../harness/topology.js';
+import { turnOrder } from '../harness/turns.js';
 import type { LatencyResults, LatencyRow, Skipped } from '../report/model.js';
 import type { LatencySettings } from '../settings.js';
 import { summarize, SampleBuffer } from '../stats.js';
@@ -99,7 +100,8 @@ async function waitListed(session: McpSession, executorId: string): Promise<void
  * Round trip of a trivial command: local spawn (the floor), the daemon's own API, MCP remote_run over HTTP
  * with the official client (with the relay as a process of its own, and in the setup `npm start` makes,
  * where ra-mcp embeds it), and ssh with ControlMaster when a server answers. The first four take turns
- * call by call, so a burst of noise on the machine touches all of them alike. ssh runs in its own block
+ * call by call, so a burst of noise on the machine touches all of them alike, in an order that changes
+ * every round (turnOrder), so that what one call leaves behind does not always land on the same row. ssh runs in its own block
  * afterwards: sshd goes on working for a while after each session returns (closing the session, PAM,
  * utmp), and interleaved, that work landed on the calls of the rows after it (local spawn +0.5 ms, MCP
  * +1.7 ms at p50 in one measured run); at about 130 ms per call, ssh itself is not sensitive to that noise.
@@ -138,7 +140,7 @@ export async function measureLatency(
 
   const total = settings.warmup + settings.calls;
   for (let round = 0; round < total; round++) {
-    for (const row of rows) await row.once(round >= settings.warmup);
+    for (const i of turnOrder(rows.length, round)) await rows[i]!.once(round >= settings.warmup);
   }
   if (sshRow) for (let round = 0; round < total; round++) await sshRow.once(round >= settings.warmup);
   await closeSession();
