@@ -24,7 +24,7 @@ function latencyTable(r: NonNullable<BenchResults['latency']>): Table {
     notes.push(...failureNotes([r.ssh]));
   }
   return {
-    title: `Round trip of \`${r.command}\` (${r.calls} calls per row; spawn, daemon API and both MCP rows take turns call by call, ssh runs after them)`,
+    title: `Round trip of \`${r.command}\` (${r.calls} calls per row; spawn, daemon API and both MCP rows take turns call by call in an order that changes every round, ssh runs after them)`,
     columns: [
       { header: 'path', align: 'left' },
       { header: 'p50 ms', align: 'right' },
