@@ -8,8 +8,15 @@ export type Phase = (typeof PHASES)[number];
 export interface LatencySettings {
   /** Measured round trips per row; rows take turns, so they share the machine's noise. */
   calls: number;
-  /** Round trips per row before measuring (connections, JIT, caches). */
+  /**
+   * Round trips per row before measuring. V8 optimises a function once it has run about 400 times
+   * (Maglev), so the code a round trip runs once per call gets there only after as many round trips; until
+   * then each call costs 1-2.5 ms more (bench/README.md, finding 4). The measured calls are the steady state
+   * of processes that have served a while, as a daemon and its executors have.
+   */
   warmup: number;
+  /** The first of the warm-up calls, summarised apart: what a setup that has just started does. */
+  freshCalls: number;
 }
 
 export interface ThroughputSettings {
@@ -182,7 +189,7 @@ type Sized = Omit<BenchSettings, 'quick' | 'phases' | 'outFile' | 'updateReadme'
 
 function fullSettings(): Sized {
   return {
-    latency: { calls: 300, warmup: 20 },
+    latency: { calls: 300, warmup: 500, freshCalls: 100 },
     throughput: { bytes: 64 * MIB, repeats: 5, warmup: 1 },
     relay: { receivers: 100, messages: 2000, singleMessages: 500, warmupMessages: 100, window: 32, payloadBytes: 256 },
     scale: {
@@ -201,7 +208,7 @@ function fullSettings(): Sized {
 
 function quickSettings(): Sized {
   return {
-    latency: { calls: 40, warmup: 5 },
+    latency: { calls: 40, warmup: 5, freshCalls: 5 },
     throughput: { bytes: 16 * MIB, repeats: 1, warmup: 0 },
     relay: { receivers: 20, messages: 300, singleMessages: 100, warmupMessages: 20, window: 16, payloadBytes: 256 },
     scale: {

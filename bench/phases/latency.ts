@@ -21,6 +21,7 @@ type Runner = () => Promise<string | null>;
 
 class RowRecorder {
   readonly samples = new SampleBuffer(512);
+  readonly fresh = new SampleBuffer(128);
   failures = 0;
   readonly examples: string[] = [];
 
@@ -29,7 +30,8 @@ class RowRecorder {
     readonly run: Runner,
   ) {}
 
-  async once(measure: boolean): Promise<void> {
+  /** `fresh`: one of the first calls after start, summarised apart; `measure`: one of the measured calls. */
+  async once(measure: boolean, fresh = false): Promise<void> {
     const start = performance.now();
     let problem: string | null;
     try {
@@ -43,11 +45,15 @@ class RowRecorder {
       if (this.examples.length < MAX_EXAMPLES) this.examples.push(problem.slice(0, 300));
     } else if (measure) {
       this.samples.push(ms);
+    } else if (fresh) {
+      this.fresh.push(ms);
     }
   }
 
   result(): LatencyRow {
-    return { label: this.label, summary: summarize(this.samples.values()), failures: this.failures, failureExamples: this.examples };
+    const row: LatencyRow = { label: this.label, summary: summarize(this.samples.values()), failures: this.failures, failureExamples: this.examples };
+    if (this.fresh.length > 0) row.fresh = summarize(this.fresh.values());
+    return row;
   }
 }
 
@@ -140,7 +146,7 @@ export async function measureLatency(
 
   const total = settings.warmup + settings.calls;
   for (let round = 0; round < total; round++) {
-    for (const i of turnOrder(rows.length, round)) await rows[i]!.once(round >= settings.warmup);
+    for (const i of turnOrder(rows.length, round)) await rows[i]!.once(round >= settings.warmup, round < settings.freshCalls);
   }
   if (sshRow) for (let round = 0; round < total; round++) await sshRow.once(round >= settings.warmup);
   await closeSession();
@@ -150,5 +156,6 @@ export async function measureLatency(
   const ssh: LatencyRow | Skipped = sshRow?.result() ?? { skipped: true, reason: probe.available ? 'ssh was not run' : probe.reason };
 
   const [spawn, core, mcp, mcpEmbeddedRelay] = rows.map((r) => r.result()) as [LatencyRow, LatencyRow, LatencyRow, LatencyRow];
-  return { command: COMMAND, calls: settings.calls, warmup: settings.warmup, spawn, core, mcp, mcpEmbeddedRelay, ssh };
+  const freshCalls = Math.min(settings.freshCalls, settings.warmup);
+  return { command: COMMAND, calls: settings.calls, warmup: settings.warmup, freshCalls, spawn, core, mcp, mcpEmbeddedRelay, ssh };
 }

@@ -16,6 +16,8 @@ export function isSkipped<T extends object>(value: T | Skipped): value is Skippe
 export interface LatencyRow {
   label: string;
   summary: LatencySummary;
+  /** The first calls after start (LatencySettings.freshCalls), while V8 still runs the per-call code unoptimised. */
+  fresh?: LatencySummary;
   /** Calls that did not end with the expected output; kept out of the figures. */
   failures: number;
   failureExamples: string[];
@@ -25,6 +27,8 @@ export interface LatencyResults {
   command: string;
   calls: number;
   warmup: number;
+  /** How many of the warm-up calls the rows' `fresh` summaries hold. */
+  freshCalls?: number;
   spawn: LatencyRow;
   core: LatencyRow;
   mcp: LatencyRow;

@@ -63,3 +63,25 @@ test('the tables show each row against its baseline, and say what was skipped an
   assert.match(text, /\* a note/);
   assert.doesNotMatch(text, /Scale|Relay|File/, 'phases not run have no table');
 });
+
+test('the first calls after start are shown beside the steady state, each against the floor over the same calls', () => {
+  const latency = results.latency!;
+  const text = resultTables({
+    ...results,
+    latency: {
+      ...latency,
+      warmup: 500,
+      freshCalls: 100,
+      spawn: { ...latency.spawn, fresh: summary(2.5) },
+      mcp: { ...latency.mcp, fresh: summary(9) },
+    },
+  })
+    .map(renderText)
+    .join('\n\n');
+  assert.match(text, /10 calls per row after 500 warm-up calls/);
+  assert.match(text, /p50 vs spawn\s+first 100 calls/);
+  assert.match(text, /local spawn\s+2\.00\s+4\.00\s+6\.00\s+-\s+2\.50/, "the floor's own p50 over the first calls");
+  assert.match(text, /MCP\s+5\.25\s+10\.50\s+15\.75\s+\+3\.25 ms\s+\+6\.50 ms/);
+  assert.match(text, /MCP embedded\s+4\.50\s+9\.00\s+13\.50\s+\+2\.50 ms\s+-/, 'a row without first calls shows none');
+  assert.match(text, /first 100 calls: p50 of the first warm-up calls after start/);
+});

@@ -11,30 +11,39 @@ function failureNotes(rows: LatencyRow[]): string[] {
   return rows.filter((r) => r.failures > 0).map((r) => `${r.label}: ${r.failures} calls failed, e.g. ${r.failureExamples[0] ?? '?'}`);
 }
 
+/** A row's p50 over the first calls after start, against the floor's over the same calls. */
+function freshCell(row: LatencyRow, floor: LatencyRow): string {
+  if (!row.fresh || !floor.fresh) return '-';
+  return row === floor ? ms(row.fresh.p50Ms) : signedMs(row.fresh.p50Ms - floor.fresh.p50Ms);
+}
+
 function latencyTable(r: NonNullable<BenchResults['latency']>): Table {
   const floor = r.spawn.summary.p50Ms;
   const turns = [r.spawn, r.core, r.mcp, r.mcpEmbeddedRelay];
-  const rows = turns.map((row, i) => [row.label, ...latencyCells(row), i === 0 ? '-' : signedMs(row.summary.p50Ms - floor), '-']);
+  const rows = turns.map((row, i) => [row.label, ...latencyCells(row), i === 0 ? '-' : signedMs(row.summary.p50Ms - floor), freshCell(row, r.spawn), '-']);
   const notes = failureNotes(turns);
   if (isSkipped(r.ssh)) {
-    rows.push(['ssh localhost (ControlMaster)', 'skipped', '', '', '', '']);
+    rows.push(['ssh localhost (ControlMaster)', 'skipped', '', '', '', '', '']);
     notes.push(`ssh row skipped: ${r.ssh.reason}`);
   } else {
-    rows.push([r.ssh.label, ...latencyCells(r.ssh), signedMs(r.ssh.summary.p50Ms - floor), `${ratio(r.ssh.summary.p50Ms / r.mcp.summary.p50Ms)}x`]);
+    rows.push([r.ssh.label, ...latencyCells(r.ssh), signedMs(r.ssh.summary.p50Ms - floor), '-', `${ratio(r.ssh.summary.p50Ms / r.mcp.summary.p50Ms)}x`]);
     notes.push(...failureNotes([r.ssh]));
   }
   return {
-    title: `Round trip of \`${r.command}\` (${r.calls} calls per row; spawn, daemon API and both MCP rows take turns call by call in an order that changes every round, ssh runs after them)`,
+    title: `Round trip of \`${r.command}\` (${r.calls} calls per row after ${r.warmup} warm-up calls; spawn, daemon API and both MCP rows take turns call by call in an order that changes every round, ssh runs after them)`,
     columns: [
       { header: 'path', align: 'left' },
       { header: 'p50 ms', align: 'right' },
       { header: 'p95 ms', align: 'right' },
       { header: 'p99 ms', align: 'right' },
       { header: 'p50 vs spawn', align: 'right' },
+      { header: `first ${r.freshCalls ?? 0} calls`, align: 'right' },
       { header: 'ssh / this', align: 'right' },
     ],
     rows,
-    notes,
+    notes: r.freshCalls
+      ? [...notes, `first ${r.freshCalls} calls: p50 of the first warm-up calls after start, against the floor's over the same calls, while V8 still runs the code each call runs once unoptimised; the other columns are the steady state after ${r.warmup} calls`]
+      : notes,
   };
 }
 

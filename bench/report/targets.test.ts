@@ -92,6 +92,17 @@ test('the latency verdict is on the relay as its own process, and names the npm 
   assert.equal(target?.measured, 'p50 8.50 ms = spawn 3.00 ms + 5.50 ms (relay inside ra-mcp, as npm start: + 3.00 ms)');
 });
 
+test('the latency verdict also names the first calls after start, when the run kept them', () => {
+  const m = measured({ mcp: 8.5 });
+  const latency = { ...m.latency!, freshCalls: 100, spawn: { ...row(3), fresh: summary(4) }, mcp: { ...row(8.5), fresh: summary(11) } };
+  const target = evaluateTargets({ ...m, latency }).find((t) => t.id === 'mcp-p50-vs-spawn');
+  assert.equal(target?.met, false, 'the verdict is on the steady state');
+  assert.equal(
+    target?.measured,
+    'p50 8.50 ms = spawn 3.00 ms + 5.50 ms (relay inside ra-mcp, as npm start: + 3.00 ms; first 100 calls after start: + 7.00 ms)',
+  );
+});
+
 test('each target can be missed', () => {
   const v = verdicts(measured({ mcp: 8.5, ssh: 100, stream: tput(90), online: 5200, lost: 1 }));
   assert.deepEqual(Object.values(v), [false, false, false, false, false]);
