@@ -40,7 +40,7 @@ type JournalRecord = z.infer<typeof JournalRecord>;
  * memory behind idempotency (a request id seen before never runs again) and lets a daemon that was away,
  * or an executor that restarted, still learn a result. Appends are synchronous so that a request is on
  * disk before it runs and its result before it is sent; the file is rewritten (atomically) when it has
- * grown to twice the retained size.
+ * grown to twice the lines it needs (see `compactionPoint`).
  *
  * The file stays open between appends: opening and closing it for each record cost an `echo` about 0.1 ms
  * of its round trip on the bench's VM, and with the output log written after the result, 0.6 ms together
@@ -49,6 +49,8 @@ type JournalRecord = z.infer<typeof JournalRecord>;
 export class Journal {
   private readonly entries = new Map<string, JournalEntry>();
   private lines = 0;
+  /** The line count at which the file is rewritten. */
+  private compactAt = 0;
   /** Opened by the first append; closed around a compaction and by `close()`. */
   private fd: number | null = null;
   /** The last append may have left part of a line: the next record starts on a line of its own. */
@@ -56,6 +58,7 @@ export class Journal {
 
   constructor(private readonly opts: JournalOptions) {
     this.load();
+    this.compactAt = compactionPoint(this.neededLines(), this.opts.retain);
   }
 
   get(requestId: string): JournalEntry | undefined {
@@ -134,7 +137,7 @@ export class Journal {
     this.torn = true;
     for (let written = 0; written < line.length; ) written += writeSync(this.fd, line, written);
     this.torn = false;
-    if (++this.lines > this.opts.retain * 2 + 16) this.compact();
+    if (++this.lines > this.compactAt) this.compact();
   }
 
   private evict(): void {
@@ -155,7 +158,25 @@ export class Journal {
     this.close();
     writeFileAtomicSync(this.opts.file, out.length > 0 ? out.join('\n') + '\n' : '');
     this.lines = out.length;
+    this.compactAt = compactionPoint(out.length, this.opts.retain);
   }
+
+  /** The lines a rewrite would write now: one per request still running, two per finished one. */
+  private neededLines(): number {
+    let lines = 0;
+    for (const entry of this.entries.values()) lines += entry.result === null ? 1 : 2;
+    return lines;
+  }
+}
+
+/**
+ * The file is rewritten once it holds twice the lines a rewrite leaves, and never before it holds twice
+ * what `retain` requests need (two lines each), so each rewrite is paid for by as many appended lines as
+ * it writes. Measured against the request count instead, an executor that had served 2,000 requests
+ * (the default `retain`) rewrote its whole journal, about 12 ms each time, every 8 requests.
+ */
+function compactionPoint(linesAfterRewrite: number, retain: number): number {
+  return 2 * Math.max(linesAfterRewrite, 2 * retain) + 16;
 }
 
 function parseRecord(line: string): JournalRecord | null {
