@@ -7,7 +7,6 @@ import type { BenchContext } from './context.js';
 import { freePort, loopbackConnectionString, relayAccess } from './loopback.js';
 import { entries } from './paths.js';
 import { baseEnv, startNode, type ManagedProcess } from './processes.js';
-import { fillJournal } from './served-journal.js';
 
 const START_TIMEOUT_MS = 20_000;
 
@@ -36,18 +35,13 @@ export async function startRelayProcess(ctx: BenchContext, name = 'relay'): Prom
   return { proc, connectionString };
 }
 
-/**
- * A real executor process (packages/executor/dist/main.js) with its own state and work folders, its journal
- * as full as a long-lived executor's.
- */
+/** A real executor process (packages/executor/dist/main.js) with its own state and work folders. */
 export async function startExecutorProcess(
   ctx: BenchContext,
   opts: { relay: Pick<RelayProcess, 'connectionString'>; executorId: string; root: string; env?: Record<string, string> },
 ): Promise<{ proc: ManagedProcess; workDir: string }> {
   const workDir = join(opts.root, `${opts.executorId}-work`);
-  const stateDir = join(opts.root, `${opts.executorId}-state`);
   await mkdir(workDir, { recursive: true });
-  await fillJournal(stateDir);
   const proc = startNode(ctx, {
     name: `executor ${opts.executorId}`,
     script: entries.executor,
@@ -55,7 +49,7 @@ export async function startExecutorProcess(
       ...baseEnv(),
       WEB_PUBSUB_CONNECTION_STRING: opts.relay.connectionString,
       EXECUTOR_ID: opts.executorId,
-      EXECUTOR_STATE_DIR: stateDir,
+      EXECUTOR_STATE_DIR: join(opts.root, `${opts.executorId}-state`),
       EXECUTOR_WORK_DIR: workDir,
       LOG_LEVEL: 'info',
       ...opts.env,

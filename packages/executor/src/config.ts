@@ -4,7 +4,6 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { ErrorCode, ID_RULE, PRODUCT_VERSION, RemoteAgentError, isValidId, type Tags } from '@remote-agent/contracts';
 import { relayAccessFromEnv, relaySubprotocolFromEnv, type LogLevel, type RelayAccess, type RelaySubprotocol } from '@remote-agent/transport';
 import { resolveShell, type Shell } from './shell.js';
-import { DEFAULT_JOURNAL_RETAIN } from './journal.js';
 
 /** Facts about the machine, passed in so that parsing is testable anywhere. */
 export interface HostFacts {
@@ -186,7 +185,7 @@ export function parseExecutorConfig(
     outputMaxBytes: readOutputMaxBytes(env),
     outputRetain: readInt(env, 'EXECUTOR_OUTPUT_RETAIN', 500, 1, 1_000_000),
     outputRetainBytes: readInt(env, 'EXECUTOR_OUTPUT_RETAIN_BYTES', 1024 * MIB, MIB, 2 ** 40),
-    journalRetain: readInt(env, 'EXECUTOR_JOURNAL_RETAIN', DEFAULT_JOURNAL_RETAIN, 10, 1_000_000),
+    journalRetain: readInt(env, 'EXECUTOR_JOURNAL_RETAIN', 2000, 10, 1_000_000),
     shell: resolveShell(host.platform, env.ComSpec ?? env.COMSPEC, read(env, 'EXECUTOR_SHELL')),
     baseEnv: childEnvironment(env),
   };

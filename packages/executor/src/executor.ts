@@ -15,7 +15,7 @@ import { DEFAULT_CONNECT_RETRY, connectWithRetry, type ConnectRetryOptions } fro
 import { Dispatcher, type ReplyFn } from './dispatcher.js';
 import { HandlerRegistry, createHandlers, type ArtifactHandlerOptions } from './handlers/index.js';
 import { describeExecutor, type ExecutorIdentity } from './identity.js';
-import { JOURNAL_FILE, Journal, type JournalEntry } from './journal.js';
+import { Journal, type JournalEntry } from './journal.js';
 import { findLeftovers } from './leftovers.js';
 import { OutputLog } from './output-log.js';
 import { allowAllPolicy, type RequestPolicy } from './policy.js';
@@ -67,7 +67,7 @@ export async function startExecutor(config: ExecutorConfig, deps: ExecutorDeps):
   const startedAt = clock.now();
 
   const store = new StateStore(config.stateDir, logger);
-  const journal = new Journal({ file: join(config.stateDir, JOURNAL_FILE), retain: config.journalRetain, logger });
+  const journal = new Journal({ file: join(config.stateDir, 'journal.jsonl'), retain: config.journalRetain, logger });
   const outputLog = new OutputLog({
     dir: join(config.stateDir, 'output'),
     maxBytesPerStream: config.outputMaxBytes,

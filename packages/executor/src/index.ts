@@ -6,7 +6,7 @@ export { allowAllPolicy, type RequestPolicy, type PolicyRequest } from './policy
 export { OutputStream, type OutputChunk, type OutputStats } from './output-stream.js';
 export { OutputLog, type OutputReadOptions } from './output-log.js';
 export { OutputLogWriter } from './output-log-writer.js';
-export { Journal, JOURNAL_FILE, DEFAULT_JOURNAL_RETAIN, type JournalEntry } from './journal.js';
+export { Journal, type JournalEntry } from './journal.js';
 export { StateStore, type Instruction } from './state-store.js';
 export { resolveShell, shellInvocation, describeShell, type Shell } from './shell.js';
 export { processTreeKiller, type ProcessTreeKiller, type SpawnFn } from './process-tree.js';

@@ -5,12 +5,6 @@ import type { Logger } from '@remote-agent/transport';
 import { writeFileAtomicSync } from './atomic-file.js';
 import { failedAsTooLarge } from './too-large.js';
 
-/** The journal's file in the executor's state folder. */
-export const JOURNAL_FILE = 'journal.jsonl';
-
-/** Requests a journal remembers unless EXECUTOR_JOURNAL_RETAIN says otherwise. */
-export const DEFAULT_JOURNAL_RETAIN = 2000;
-
 /** A kind-specific result larger than this is not kept: replaying it is not worth the disk it takes. */
 export const MAX_JOURNAL_RESULT_BYTES = 64 * 1024;
 
