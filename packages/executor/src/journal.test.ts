@@ -83,7 +83,7 @@ describe('Journal', () => {
       if (now !== inode) rewrites++;
       inode = now;
     }
-    // 400 lines appended; each rewrite writes 20 (10 requests kept) and waits for at least 2 x 20 + 16 more.
+    // 400 lines appended. A rewrite leaves 20 (10 requests kept); the next waits until the file holds 2 x 20 + 16.
     assert.ok(rewrites >= 1 && rewrites <= Math.ceil(400 / 36), `${rewrites} rewrites`);
   });
 
