@@ -112,8 +112,8 @@ async function waitListed(session: McpSession, executorId: string): Promise<void
  * with the official client (with the relay as a process of its own, and in the setup `npm start` makes,
  * where ra-mcp embeds it), and ssh with ControlMaster when a server answers. The first four take turns
  * call by call, so a burst of noise on the machine touches all of them alike, in an order that changes
- * every round (turnOrder), so that what one call leaves behind does not always land on the same row. ssh runs in its own block
- * afterwards: sshd goes on working for a while after each session returns (closing the session, PAM,
+ * every round (turnOrder), so that what one call leaves behind does not always land on the same row. ssh
+ * runs in its own block afterwards: sshd goes on working for a while after each session returns (closing the session, PAM,
  * utmp), and interleaved, that work landed on the calls of the rows after it (local spawn +0.5 ms, MCP
  * +1.7 ms at p50 in one measured run); at about 130 ms per call, ssh itself is not sensitive to that noise.
  */
@@ -150,8 +150,9 @@ export async function measureLatency(
   }
 
   const total = settings.warmup + settings.calls;
+  const freshCalls = Math.min(settings.freshCalls, settings.warmup);
   for (let round = 0; round < total; round++) {
-    for (const i of turnOrder(rows.length, round)) await rows[i]!.once(round >= settings.warmup, round < settings.freshCalls);
+    for (const i of turnOrder(rows.length, round)) await rows[i]!.once(round >= settings.warmup, round < freshCalls);
   }
   const sshWarmup = Math.min(settings.warmup, SSH_WARMUP_CALLS);
   if (sshRow) for (let round = 0; round < sshWarmup + settings.calls; round++) await sshRow.once(round >= sshWarmup);
@@ -162,6 +163,5 @@ export async function measureLatency(
   const ssh: LatencyRow | Skipped = sshRow?.result() ?? { skipped: true, reason: probe.available ? 'ssh was not run' : probe.reason };
 
   const [spawn, core, mcp, mcpEmbeddedRelay] = rows.map((r) => r.result()) as [LatencyRow, LatencyRow, LatencyRow, LatencyRow];
-  const freshCalls = Math.min(settings.freshCalls, settings.warmup);
   return { command: COMMAND, calls: settings.calls, warmup: settings.warmup, freshCalls, spawn, core, mcp, mcpEmbeddedRelay, ssh };
 }
