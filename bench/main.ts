@@ -10,9 +10,11 @@ import { headline, resultTables } from './report/tables.js';
 import { runBenchmark } from './run.js';
 import { parseArgs, USAGE, type BenchSettings } from './settings.js';
 
-// This process hosts the daemon core of the "daemon API" row and receives every stream, so it runs with the
-// heap flags the daemon's bins start with.
-relaunchWithStreamingHeap();
+// This process hosts the daemon core of the "daemon API" row and receives every stream, as ra-mcp does. Its
+// old-generation floor is twice the bins' 64 MB because it also holds the harness (about 40 MB live after
+// the latency phase, against ra-mcp's 25): with 64 MB its own full collections made it the streams'
+// bottleneck (3.0-3.5 ms of CPU per MiB received, 1.4-1.5 with 128; bench/README.md, finding 3).
+relaunchWithStreamingHeap(process, ['--initial-old-space-size=128']);
 
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;

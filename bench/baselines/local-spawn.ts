@@ -9,7 +9,11 @@ export interface SpawnResult {
 }
 
 /** How long a file takes to run here, with stdout collected (first `keep` bytes) and counted. */
-export function timeSpawn(file: string, args: string[], opts: { windowsVerbatimArguments?: boolean; keep?: number } = {}): Promise<SpawnResult> {
+export function timeSpawn(
+  file: string,
+  args: string[],
+  opts: { windowsVerbatimArguments?: boolean; keep?: number; cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<SpawnResult> {
   const keep = opts.keep ?? 4096;
   const start = performance.now();
   return new Promise((resolve, reject) => {
@@ -17,6 +21,8 @@ export function timeSpawn(file: string, args: string[], opts: { windowsVerbatimA
       stdio: ['ignore', 'pipe', 'ignore'],
       windowsHide: true,
       windowsVerbatimArguments: opts.windowsVerbatimArguments ?? false,
+      ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }),
+      ...(opts.env === undefined ? {} : { env: opts.env }),
     });
     let bytes = 0;
     const kept: Buffer[] = [];

@@ -1,4 +1,5 @@
 import type { LocalDaemonCore } from '@remote-agent/daemon';
+import { loginShell, type LoginShell } from '../baselines/login-shell.js';
 import { probeSsh, sshBaseline, type SshBaseline } from '../baselines/ssh.js';
 import { timeShellCommand } from '../baselines/local-spawn.js';
 import type { BenchContext } from '../harness/context.js';
@@ -17,7 +18,7 @@ const MAX_EXAMPLES = 5;
 const EXECUTOR_LISTED_TIMEOUT_MS = 20_000;
 /**
  * ssh's warm-up only has to bring its ControlMaster connection up: the baseline is an ssh client started per
- * call and a sshd, not code that V8 tiers up, and at about 650 ms a call the rows' warm-up would take minutes.
+ * call and a sshd, not code that V8 tiers up, and at 150-650 ms a call the rows' warm-up would take minutes.
  */
 const SSH_WARMUP_CALLS = 20;
 
@@ -94,6 +95,13 @@ function sshRunner(ssh: SshBaseline): Runner {
   };
 }
 
+function loginShellRunner(shell: LoginShell): Runner {
+  return async () => {
+    const r = await shell.run(COMMAND);
+    return r.code === 0 && r.stdout.trim() === EXPECTED ? null : `${shell.shell} -c exited ${r.code}`;
+  };
+}
+
 /** Waits until the MCP daemon lists the executor online (it learns of it through the relay on its own). */
 async function waitListed(session: McpSession, executorId: string): Promise<void> {
   const deadline = performance.now() + EXECUTOR_LISTED_TIMEOUT_MS;
@@ -115,7 +123,9 @@ async function waitListed(session: McpSession, executorId: string): Promise<void
  * every round (turnOrder), so that what one call leaves behind does not always land on the same row. ssh
  * runs in its own block afterwards: sshd goes on working for a while after each session returns (closing the session, PAM,
  * utmp), and interleaved, that work landed on the calls of the rows after it (local spawn +0.5 ms, MCP
- * +1.7 ms at p50 in one measured run); at about 130 ms per call, ssh itself is not sensitive to that noise.
+ * +1.7 ms at p50 in one measured run); at 150 ms or more per call, ssh itself is not sensitive to that noise.
+ * The user's login shell, started here as sshd starts it, takes turns with ssh: it tells how much of ssh's
+ * time is the shell's start with its rc files, which an executor's `/bin/sh -c` does not pay.
  */
 export async function measureLatency(
   setup: RemoteAgentSetup,
@@ -140,11 +150,14 @@ export async function measureLatency(
 
   const probe = await probeSsh();
   let sshRow: RowRecorder | null = null;
+  let shellRow: RowRecorder | null = null;
   let closeSsh: (() => Promise<void>) | null = null;
   if (probe.available) {
     const baseline = sshBaseline(await tempFolder(ctx, 'ssh'));
     closeSsh = ctx.cleanup.add('close ssh ControlMaster', () => baseline.close());
     sshRow = new RowRecorder('ssh localhost (ControlMaster)', sshRunner(baseline));
+    const shell = loginShell();
+    if (shell) shellRow = new RowRecorder(`  of which: ${shell.shell} -c as sshd starts it, run here`, loginShellRunner(shell));
   } else {
     ctx.log(`ssh row skipped: ${probe.reason}`);
   }
@@ -155,13 +168,21 @@ export async function measureLatency(
     for (const i of turnOrder(rows.length, round)) await rows[i]!.once(round >= settings.warmup, round < freshCalls);
   }
   const sshWarmup = Math.min(settings.warmup, SSH_WARMUP_CALLS);
-  if (sshRow) for (let round = 0; round < sshWarmup + settings.calls; round++) await sshRow.once(round >= sshWarmup);
+  // The login shell takes turns with ssh, so that both see the machine in the same state.
+  const sshRows = [sshRow, shellRow].filter((row): row is RowRecorder => row !== null);
+  for (let round = 0; round < sshWarmup + settings.calls; round++) {
+    for (const i of turnOrder(sshRows.length, round)) await sshRows[i]!.once(round >= sshWarmup);
+  }
   await closeSession();
   await closeDefaultSession();
   await stopDefaults();
   if (closeSsh) await closeSsh();
   const ssh: LatencyRow | Skipped = sshRow?.result() ?? { skipped: true, reason: probe.available ? 'ssh was not run' : probe.reason };
+  const sshLoginShell: LatencyRow | Skipped = shellRow?.result() ?? {
+    skipped: true,
+    reason: sshRow ? 'no POSIX login shell for this user' : 'ssh row skipped',
+  };
 
   const [spawn, core, mcp, mcpEmbeddedRelay] = rows.map((r) => r.result()) as [LatencyRow, LatencyRow, LatencyRow, LatencyRow];
-  return { command: COMMAND, calls: settings.calls, warmup: settings.warmup, freshCalls, spawn, core, mcp, mcpEmbeddedRelay, ssh };
+  return { command: COMMAND, calls: settings.calls, warmup: settings.warmup, freshCalls, spawn, core, mcp, mcpEmbeddedRelay, ssh, sshLoginShell };
 }

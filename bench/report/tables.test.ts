@@ -85,3 +85,15 @@ test('the first calls after start are shown beside the steady state, each agains
   assert.match(text, /MCP embedded\s+4\.50\s+9\.00\s+13\.50\s+\+2\.50 ms\s+-/, 'a row without first calls shows none');
   assert.match(text, /first 100 calls: p50 of the first warm-up calls after start/);
 });
+
+test("the ssh block shows the login shell's start beside ssh, and ssh without it against MCP", () => {
+  const text = resultTables({
+    ...results,
+    latency: { ...results.latency!, ssh: row('ssh localhost', 150), sshLoginShell: row('  of which: /bin/bash -c', 122) },
+  })
+    .map(renderText)
+    .join('\n\n');
+  assert.match(text, /ssh localhost\s+150\s+300\s+450\s+\+148\.00 ms\s+-\s+28\.57x/);
+  assert.match(text, /of which: \/bin\/bash -c\s+122\s+244\s+366\s+\+120\.00 ms\s+-\s+-/);
+  assert.match(text, /ssh without it: 30\.00 ms, 5\.71x the MCP row/);
+});

@@ -2,6 +2,7 @@ import { machineLine } from '../harness/machine.js';
 import { bytes, mbps, ms, percent, perUnit, ratio, seconds, signedMs } from './format.js';
 import { isSkipped, type BenchResults, type FanoutResults, type LatencyRow, type ScaleResult, type ThroughputRow } from './model.js';
 import type { Table } from './render.js';
+import { sshShare } from './targets.js';
 
 function latencyCells(row: LatencyRow): string[] {
   return [ms(row.summary.p50Ms), ms(row.summary.p95Ms), ms(row.summary.p99Ms)];
@@ -28,6 +29,16 @@ function latencyTable(r: NonNullable<BenchResults['latency']>): Table {
   } else {
     rows.push([r.ssh.label, ...latencyCells(r.ssh), signedMs(r.ssh.summary.p50Ms - floor), '-', `${ratio(r.ssh.summary.p50Ms / r.mcp.summary.p50Ms)}x`]);
     notes.push(...failureNotes([r.ssh]));
+    const shell = r.sshLoginShell;
+    const share = sshShare(r);
+    if (shell && !isSkipped(shell) && share) {
+      rows.push([shell.label, ...latencyCells(shell), signedMs(shell.summary.p50Ms - floor), '-', '-']);
+      notes.push(...failureNotes([shell]));
+      notes.push(
+        `the login shell row is ssh's command started here as sshd starts it (the rc files it reads included); ` +
+          `ssh without it: ${ms(share.sshOwnMs)} ms, ${ratio(share.ownOverMcp)}x the MCP row`,
+      );
+    }
   }
   return {
     title: `Round trip of \`${r.command}\` (${r.calls} calls per row after ${r.warmup} warm-up calls; spawn, daemon API and both MCP rows take turns call by call in an order that changes every round, ssh runs after them)`,

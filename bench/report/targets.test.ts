@@ -125,3 +125,16 @@ test('what was not measured is n/a, with why', () => {
     [null, null, null, null, null],
   );
 });
+
+test("the ssh verdict splits ssh's time into the login shell's start and ssh's own", () => {
+  const m = measured({ mcp: 7, ssh: 150 });
+  const latency = { ...m.latency!, sshLoginShell: row(123) };
+  const target = evaluateTargets({ ...m, latency }).find((t) => t.id === 'mcp-p50-vs-ssh')!;
+  assert.equal(target.met, true, 'the verdict stays on ssh as the user meets it');
+  assert.equal(
+    target.measured,
+    "ssh p50 150.00 ms / mcp p50 7.00 ms = 21.4x; 120.00 ms of ssh's is the login shell's start with its rc files, without which ssh takes 30.00 ms = 4.3x",
+  );
+  const skipped = evaluateTargets({ ...m, latency: { ...m.latency!, sshLoginShell: { skipped: true, reason: 'none' } } });
+  assert.equal(skipped.find((t) => t.id === 'mcp-p50-vs-ssh')!.measured, 'ssh p50 150.00 ms / mcp p50 7.00 ms = 21.4x');
+});

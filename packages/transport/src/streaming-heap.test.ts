@@ -43,6 +43,12 @@ describe('relaunchWithStreamingHeap', () => {
     ]);
   });
 
+  it('takes other flags from a caller that needs them, as the benchmark does', () => {
+    const { proc, calls } = fakeProcess([]);
+    relaunchWithStreamingHeap(proc, ['--initial-old-space-size=128']);
+    assert.deepEqual(calls[0]?.args, ['/opt/node/bin/node', '--initial-old-space-size=128', '/srv/ra/bin/ra-exec.js', '--id', 'gpu-1']);
+  });
+
   it('runs on as it is once it has the flags, or a setting of its own for the same option', () => {
     for (const execArgv of [[...STREAMING_HEAP_FLAGS], ['--initial-old-space-size=256'], ['--initial_old_space_size=16']]) {
       const { proc, calls } = fakeProcess(execArgv);

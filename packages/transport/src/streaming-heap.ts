@@ -27,8 +27,8 @@ export interface RelaunchableProcess {
 }
 
 /**
- * Replaces this process with the same Node.js, script, arguments and environment plus
- * STREAMING_HEAP_FLAGS. The process keeps its pid and standard streams, so a service manager, a parent
+ * Replaces this process with the same Node.js, script, arguments and environment plus `flags`
+ * (STREAMING_HEAP_FLAGS unless a caller with other needs, the benchmark's harness, gives its own). The process keeps its pid and standard streams, so a service manager, a parent
  * waiting for it and a terminal all see one process. Returns (and the process runs on as it is) when it
  * already has the flags, or a setting of its own for the same V8 option, or where `execve` does not exist:
  * Windows, where streams then pay the collections described above.
@@ -37,8 +37,8 @@ export interface RelaunchableProcess {
  * itself fails, the process runs on without the flags where Node.js reports the failure (newer versions
  * throw), and ends where it aborts (earlier ones).
  */
-export function relaunchWithStreamingHeap(proc: RelaunchableProcess = process): void {
-  const missing = STREAMING_HEAP_FLAGS.filter((flag) => !hasOption(proc.execArgv, optionName(flag)));
+export function relaunchWithStreamingHeap(proc: RelaunchableProcess = process, flags: readonly string[] = STREAMING_HEAP_FLAGS): void {
+  const missing = flags.filter((flag) => !hasOption(proc.execArgv, optionName(flag)));
   if (missing.length === 0 || typeof proc.execve !== 'function') return;
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(proc.env)) if (value !== undefined) env[name] = value;
