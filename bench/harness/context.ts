@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Cleanup } from './cleanup.js';
 
 /** What every phase gets: where undo steps go, where progress is reported, and profiling. */
@@ -11,5 +12,7 @@ export interface BenchContext {
 
 export function profileArgs(ctx: BenchContext, name: string): string[] {
   if (ctx.profileDir === null) return [];
-  return ['--cpu-prof', `--cpu-prof-dir=${ctx.profileDir}`, `--cpu-prof-name=${name.replace(/[^A-Za-z0-9.-]+/g, '_')}.\${pid}.cpuprofile`];
+  // Node.js 22 takes --cpu-prof-name literally (no \${pid}), so a random part keeps processes of one name apart.
+  const unique = randomBytes(4).toString('hex');
+  return ['--cpu-prof', `--cpu-prof-dir=${ctx.profileDir}`, `--cpu-prof-name=${name.replace(/[^A-Za-z0-9.-]+/g, '_')}.${unique}.cpuprofile`];
 }
