@@ -17,6 +17,8 @@ export interface LatencySettings {
   warmup: number;
   /** The first of the warm-up calls, summarised apart: what a setup that has just started does. */
   freshCalls: number;
+  /** Measured calls of ssh and of the login shell beside it, which take 150-650 ms each where rc files are heavy. */
+  sshCalls: number;
 }
 
 export interface ThroughputSettings {
@@ -189,7 +191,7 @@ type Sized = Omit<BenchSettings, 'quick' | 'phases' | 'outFile' | 'updateReadme'
 
 function fullSettings(): Sized {
   return {
-    latency: { calls: 300, warmup: 500, freshCalls: 100 },
+    latency: { calls: 300, warmup: 500, freshCalls: 100, sshCalls: 300 },
     throughput: { bytes: 64 * MIB, repeats: 5, warmup: 1 },
     relay: { receivers: 100, messages: 2000, singleMessages: 500, warmupMessages: 100, window: 32, payloadBytes: 256 },
     scale: {
@@ -208,7 +210,7 @@ function fullSettings(): Sized {
 
 function quickSettings(): Sized {
   return {
-    latency: { calls: 40, warmup: 5, freshCalls: 5 },
+    latency: { calls: 40, warmup: 5, freshCalls: 5, sshCalls: 10 },
     throughput: { bytes: 16 * MIB, repeats: 1, warmup: 0 },
     relay: { receivers: 20, messages: 300, singleMessages: 100, warmupMessages: 20, window: 16, payloadBytes: 256 },
     scale: {

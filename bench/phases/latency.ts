@@ -170,7 +170,7 @@ export async function measureLatency(
   const sshWarmup = Math.min(settings.warmup, SSH_WARMUP_CALLS);
   // The login shell takes turns with ssh, so that both see the machine in the same state.
   const sshRows = [sshRow, shellRow].filter((row): row is RowRecorder => row !== null);
-  for (let round = 0; round < sshWarmup + settings.calls; round++) {
+  for (let round = 0; round < sshWarmup + settings.sshCalls; round++) {
     for (const i of turnOrder(sshRows.length, round)) await sshRows[i]!.once(round >= sshWarmup);
   }
   await closeSession();
@@ -184,5 +184,5 @@ export async function measureLatency(
   };
 
   const [spawn, core, mcp, mcpEmbeddedRelay] = rows.map((r) => r.result()) as [LatencyRow, LatencyRow, LatencyRow, LatencyRow];
-  return { command: COMMAND, calls: settings.calls, warmup: settings.warmup, freshCalls, spawn, core, mcp, mcpEmbeddedRelay, ssh, sshLoginShell };
+  return { command: COMMAND, calls: settings.calls, warmup: settings.warmup, freshCalls, spawn, core, mcp, mcpEmbeddedRelay, ssh, sshCalls: settings.sshCalls, sshLoginShell };
 }

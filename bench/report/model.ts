@@ -35,6 +35,8 @@ export interface LatencyResults {
   /** MCP in the setup `npm start` makes, where ra-mcp embeds the relay: one process hop less each way. */
   mcpEmbeddedRelay: LatencyRow;
   ssh: LatencyRow | Skipped;
+  /** Measured calls of the ssh block; absent in results written before it had its own count. */
+  sshCalls?: number;
   /**
    * The user's login shell run here as sshd runs a command (`-c`, with SSH_CLIENT set, so bash reads
    * ~/.bashrc): how much of the ssh row is the shell's start. Absent in results written before it existed.
