@@ -19,6 +19,12 @@ export interface LatencySettings {
   freshCalls: number;
   /** Measured calls of ssh and of the login shell beside it, which take 150-650 ms each where rc files are heavy. */
   sshCalls: number;
+  /**
+   * Calls of the spawn floor and of MCP each made after the whole setup has been idle for `idleGapMs`, as
+   * an agent's calls come seconds apart: processes asleep, caches cold.
+   */
+  idleCalls: number;
+  idleGapMs: number;
 }
 
 export interface ThroughputSettings {
@@ -191,7 +197,7 @@ type Sized = Omit<BenchSettings, 'quick' | 'phases' | 'outFile' | 'updateReadme'
 
 function fullSettings(): Sized {
   return {
-    latency: { calls: 300, warmup: 500, freshCalls: 100, sshCalls: 300 },
+    latency: { calls: 300, warmup: 500, freshCalls: 100, sshCalls: 300, idleCalls: 30, idleGapMs: 1000 },
     throughput: { bytes: 64 * MIB, repeats: 5, warmup: 1 },
     relay: { receivers: 100, messages: 2000, singleMessages: 500, warmupMessages: 100, window: 32, payloadBytes: 256 },
     scale: {
@@ -210,7 +216,7 @@ function fullSettings(): Sized {
 
 function quickSettings(): Sized {
   return {
-    latency: { calls: 40, warmup: 5, freshCalls: 5, sshCalls: 10 },
+    latency: { calls: 40, warmup: 5, freshCalls: 5, sshCalls: 10, idleCalls: 3, idleGapMs: 200 },
     throughput: { bytes: 16 * MIB, repeats: 1, warmup: 0 },
     relay: { receivers: 20, messages: 300, singleMessages: 100, warmupMessages: 20, window: 16, payloadBytes: 256 },
     scale: {

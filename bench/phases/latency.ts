@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { LocalDaemonCore } from '@remote-agent/daemon';
 import { loginShell, type LoginShell } from '../baselines/login-shell.js';
 import { probeSsh, sshBaseline, type SshBaseline } from '../baselines/ssh.js';
@@ -102,6 +103,10 @@ function loginShellRunner(shell: LoginShell): Runner {
   };
 }
 
+function idleLabel(ms: number): string {
+  return ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+
 /** Waits until the MCP daemon lists the executor online (it learns of it through the relay on its own). */
 async function waitListed(session: McpSession, executorId: string): Promise<void> {
   const deadline = performance.now() + EXECUTOR_LISTED_TIMEOUT_MS;
@@ -110,7 +115,7 @@ async function waitListed(session: McpSession, executorId: string): Promise<void
     const r = await session.call('executors_get', { executorId });
     if (!r.isError && r.structured.status === 'online') return;
     last = r.isError ? r.text : `status ${String(r.structured.status)}`;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
   throw new Error(`ra-mcp did not list ${executorId} online within ${EXECUTOR_LISTED_TIMEOUT_MS} ms (${last})`);
 }
@@ -125,7 +130,9 @@ async function waitListed(session: McpSession, executorId: string): Promise<void
  * utmp), and interleaved, that work landed on the calls of the rows after it (local spawn +0.5 ms, MCP
  * +1.7 ms at p50 in one measured run); at 150 ms or more per call, ssh itself is not sensitive to that noise.
  * The user's login shell, started here as sshd starts it, takes turns with ssh: it tells how much of ssh's
- * time is the shell's start with its rc files, which an executor's `/bin/sh -c` does not pay.
+ * time is the shell's start with its rc files, which an executor's `/bin/sh -c` does not pay. Before ssh,
+ * the floor and MCP take turns once more with the whole setup idle before each call, as between an agent's
+ * calls.
  */
 export async function measureLatency(
   setup: RemoteAgentSetup,
@@ -167,6 +174,17 @@ export async function measureLatency(
   for (let round = 0; round < total; round++) {
     for (const i of turnOrder(rows.length, round)) await rows[i]!.once(round >= settings.warmup, round < freshCalls);
   }
+  // After the warm rounds, so that the code is optimised and only the idle spell differs.
+  const idleRows = [
+    new RowRecorder(`local spawn after ${idleLabel(settings.idleGapMs)} idle`, spawnRunner()),
+    new RowRecorder(`MCP remote_run after ${idleLabel(settings.idleGapMs)} idle`, mcpRunner(session, setup.executorId)),
+  ];
+  for (let round = 0; round < settings.idleCalls; round++) {
+    for (const i of turnOrder(idleRows.length, round)) {
+      await sleep(settings.idleGapMs);
+      await idleRows[i]!.once(true);
+    }
+  }
   const sshWarmup = Math.min(settings.warmup, SSH_WARMUP_CALLS);
   // The login shell takes turns with ssh, so that both see the machine in the same state.
   const sshRows = [sshRow, shellRow].filter((row): row is RowRecorder => row !== null);
@@ -184,5 +202,19 @@ export async function measureLatency(
   };
 
   const [spawn, core, mcp, mcpEmbeddedRelay] = rows.map((r) => r.result()) as [LatencyRow, LatencyRow, LatencyRow, LatencyRow];
-  return { command: COMMAND, calls: settings.calls, warmup: settings.warmup, freshCalls, spawn, core, mcp, mcpEmbeddedRelay, ssh, sshCalls: settings.sshCalls, sshLoginShell };
+  const [idleSpawn, idleMcp] = idleRows.map((r) => r.result()) as [LatencyRow, LatencyRow];
+  return {
+    command: COMMAND,
+    calls: settings.calls,
+    warmup: settings.warmup,
+    freshCalls,
+    spawn,
+    core,
+    mcp,
+    mcpEmbeddedRelay,
+    idle: { gapMs: settings.idleGapMs, calls: settings.idleCalls, spawn: idleSpawn, mcp: idleMcp },
+    ssh,
+    sshCalls: settings.sshCalls,
+    sshLoginShell,
+  };
 }

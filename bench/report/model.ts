@@ -34,6 +34,11 @@ export interface LatencyResults {
   mcp: LatencyRow;
   /** MCP in the setup `npm start` makes, where ra-mcp embeds the relay: one process hop less each way. */
   mcpEmbeddedRelay: LatencyRow;
+  /**
+   * The floor and MCP, each call made after the whole setup had been idle for `gapMs`, as an agent's calls
+   * come; absent in results written before it existed.
+   */
+  idle?: { gapMs: number; calls: number; spawn: LatencyRow; mcp: LatencyRow };
   ssh: LatencyRow | Skipped;
   /** Measured calls of the ssh block; absent in results written before it had its own count. */
   sshCalls?: number;

@@ -97,3 +97,15 @@ test("the ssh block shows the login shell's start beside ssh, and ssh without it
   assert.match(text, /of which: \/bin\/bash -c\s+122\s+244\s+366\s+\+120\.00 ms\s+-\s+-/);
   assert.match(text, /ssh without it: 30\.00 ms, 5\.71x the MCP row/);
 });
+
+test('the calls after an idle spell get rows of their own, MCP against the floor measured the same way', () => {
+  const text = resultTables({
+    ...results,
+    latency: { ...results.latency!, idle: { gapMs: 1000, calls: 30, spawn: row('spawn after 1 s idle', 3), mcp: row('MCP after 1 s idle', 7.5) } },
+  })
+    .map(renderText)
+    .join('\n\n');
+  assert.match(text, /spawn after 1 s idle\s+3\.00\s+6\.00\s+9\.00\s+-/);
+  assert.match(text, /MCP after 1 s idle\s+7\.50\s+15\.00\s+22\.50\s+\+4\.50 ms/);
+  assert.match(text, /after 1000 ms idle: 30 calls each/);
+});

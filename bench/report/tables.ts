@@ -23,6 +23,16 @@ function latencyTable(r: NonNullable<BenchResults['latency']>): Table {
   const turns = [r.spawn, r.core, r.mcp, r.mcpEmbeddedRelay];
   const rows = turns.map((row, i) => [row.label, ...latencyCells(row), i === 0 ? '-' : signedMs(row.summary.p50Ms - floor), freshCell(row, r.spawn), '-']);
   const notes = failureNotes(turns);
+  if (r.idle) {
+    const idleFloor = r.idle.spawn.summary.p50Ms;
+    rows.push([r.idle.spawn.label, ...latencyCells(r.idle.spawn), '-', '-', '-']);
+    rows.push([r.idle.mcp.label, ...latencyCells(r.idle.mcp), signedMs(r.idle.mcp.summary.p50Ms - idleFloor), '-', '-']);
+    notes.push(...failureNotes([r.idle.spawn, r.idle.mcp]));
+    notes.push(
+      `after ${r.idle.gapMs} ms idle: ${r.idle.calls} calls each, every one after the whole setup had been idle that long, as an ` +
+        `agent's calls come; MCP against the floor measured the same way`,
+    );
+  }
   if (isSkipped(r.ssh)) {
     rows.push(['ssh localhost (ControlMaster)', 'skipped', '', '', '', '', '']);
     notes.push(`ssh row skipped: ${r.ssh.reason}`);

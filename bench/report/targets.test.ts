@@ -138,3 +138,11 @@ test("the ssh verdict splits ssh's time into the login shell's start and ssh's o
   const skipped = evaluateTargets({ ...m, latency: { ...m.latency!, sshLoginShell: { skipped: true, reason: 'none' } } });
   assert.equal(skipped.find((t) => t.id === 'mcp-p50-vs-ssh')!.measured, 'ssh p50 150.00 ms / mcp p50 7.00 ms = 21.4x');
 });
+
+test('the latency verdict names the calls made after an idle spell, and stays on the steady state', () => {
+  const m = measured({ mcp: 7 });
+  const latency = { ...m.latency!, idle: { gapMs: 1000, calls: 30, spawn: row(4), mcp: row(10.5) } };
+  const target = evaluateTargets({ ...m, latency }).find((t) => t.id === 'mcp-p50-vs-spawn')!;
+  assert.equal(target.met, true);
+  assert.equal(target.measured, 'p50 7.00 ms = spawn 3.00 ms + 4.00 ms (relay inside ra-mcp, as npm start: + 3.00 ms; after 1000 ms idle: + 6.50 ms)');
+});

@@ -43,9 +43,10 @@ export function evaluateTargets(r: Measured): Target[] {
     const embedded = lat.mcpEmbeddedRelay.summary.p50Ms - lat.spawn.summary.p50Ms;
     const fresh =
       lat.mcp.fresh && lat.spawn.fresh ? `; first ${lat.freshCalls} calls after start: + ${f2(lat.mcp.fresh.p50Ms - lat.spawn.fresh.p50Ms)} ms` : '';
+    const idle = lat.idle ? `; after ${lat.idle.gapMs} ms idle: + ${f2(lat.idle.mcp.summary.p50Ms - lat.idle.spawn.summary.p50Ms)} ms` : '';
     mcpVsSpawn.measured =
       `p50 ${f2(lat.mcp.summary.p50Ms)} ms = spawn ${f2(lat.spawn.summary.p50Ms)} ms + ${f2(over)} ms` +
-      `${lat.mcp.failures > 0 ? `; ${lat.mcp.failures} calls failed` : ''} (relay inside ra-mcp, as npm start: + ${f2(embedded)} ms${fresh})`;
+      `${lat.mcp.failures > 0 ? `; ${lat.mcp.failures} calls failed` : ''} (relay inside ra-mcp, as npm start: + ${f2(embedded)} ms${fresh}${idle})`;
   }
   targets.push(mcpVsSpawn);
 
