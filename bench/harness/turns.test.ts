@@ -36,3 +36,9 @@ test('four rows: the first round runs them in the Williams order, and no row alw
   assert.deepEqual(turnOrder(4, 1), [1, 2, 0, 3]);
   assert.deepEqual(new Set([0, 1, 2, 3].map((round) => turnOrder(4, round)[0])), new Set([0, 1, 2, 3]));
 });
+
+test('no rows, no turns: a block whose rows were all skipped (ssh without a server) runs nothing', () => {
+  assert.deepEqual(turnOrder(0, 0), []);
+  assert.deepEqual(turnOrder(0, 7), []);
+  assert.deepEqual(turnOrder(1, 3), [0]);
+});

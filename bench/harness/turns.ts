@@ -5,6 +5,7 @@
  * landed on the same row, which then paid for its predecessor.
  */
 export function turnOrder(rows: number, round: number): number[] {
+  if (rows === 0) return [];
   const shift = round % rows;
   const order = williamsBase(rows).map((row) => (row + shift) % rows);
   const reversed = rows % 2 === 1 && Math.floor(round / rows) % 2 === 1;

@@ -51,7 +51,7 @@ function latencyTable(r: NonNullable<BenchResults['latency']>): Table {
     }
   }
   return {
-    title: `Round trip of \`${r.command}\` (${r.calls} calls per row after ${r.warmup} warm-up calls; spawn, daemon API and both MCP rows take turns call by call in an order that changes every round, ssh runs after them${r.sshCalls !== undefined && r.sshCalls !== r.calls ? ` with ${r.sshCalls} calls` : ''})`,
+    title: `Round trip of \`${r.command}\` (${r.calls} calls per row after ${r.warmup} warm-up calls; spawn, daemon API and both MCP rows take turns call by call in an order that changes every round, ssh runs after them${!isSkipped(r.ssh) && r.sshCalls !== undefined && r.sshCalls !== r.calls ? ` with ${r.sshCalls} calls` : ''})`,
     columns: [
       { header: 'path', align: 'left' },
       { header: 'p50 ms', align: 'right' },
