@@ -21,8 +21,9 @@ export function timeSpawn(
       stdio: ['ignore', 'pipe', 'ignore'],
       windowsHide: true,
       windowsVerbatimArguments: opts.windowsVerbatimArguments ?? false,
-      ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }),
-      ...(opts.env === undefined ? {} : { env: opts.env }),
+      // Left undefined, spawn uses this process's folder and environment.
+      cwd: opts.cwd,
+      env: opts.env,
     });
     let bytes = 0;
     const kept: Buffer[] = [];
